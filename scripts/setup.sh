@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up .venv with crossover and its dependencies. PyTorch is installed first and pinned, so that pip never
+# resolves a multi-GB CUDA build on a CPU-only machine. Idempotent: a no-op when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+stamp=.venv/.installed
+if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ] && [ "$stamp" -nt scripts/setup.sh ]; then
+  exit 0
+fi
+echo "setting up .venv (first time: a few minutes)" >&2
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet "torch==2.13.0"
+.venv/bin/python -m pip install --quiet -e ".[dev]"
+touch "$stamp"

@@ -1,0 +1,147 @@
+"""The ``crossover`` command line: one sub-command per verb, each calling one library function."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from crossover.errors import CrossoverError
+
+PRESETS_DIR = Path(__file__).resolve().parent / "study" / "presets"
+
+
+def _presets() -> list[str]:
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from crossover.analysis.crossover import arm_table
+    from crossover.analysis.summary import analyze
+    from crossover.config import load_study
+    from crossover.report.markdown import verdict, write_markdown_report
+    from crossover.study.runner import run_study
+
+    if args.study and args.preset:
+        raise CrossoverError("give either --study FILE or --preset NAME, not both")
+    if args.study:
+        study_path = Path(args.study)
+    else:
+        if args.preset not in _presets():
+            raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
+        study_path = PRESETS_DIR / f"{args.preset}.toml"
+    config = load_study(study_path)
+    out = Path(args.out) if args.out else Path("crossover-runs") / config.name
+    outcome = run_study(config, out, workers=args.workers, progress=not args.quiet)
+    summary, figures = analyze(out)
+    report = write_markdown_report(out, figures, summary["crossover"]["point"])
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        print("\nEvery arm, means over seeds (annotator blank = no preference data):")
+        print(arm_table(pd.read_csv(out / "metrics.csv", keep_default_na=False, na_values=[""]).assign(
+            annotator=lambda d: d["annotator"].fillna(""))).to_string())
+    point = summary["crossover"]["point"]
+    if figures:
+        print(f"\nAt SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations")
+        for f in figures:
+            print(f"  [{f.annotator}] {f.probe}.{f.metric}: SFT {f.parent:.3f} -> +SFT {f.more_sft:.3f}, "
+                  f"+pairs {f.with_pairs:.3f}: {verdict(f, point['m'], point['n'])}")
+    print(f"\n{len(outcome.runs)} runs ({outcome.skipped} reused) in {outcome.seconds:.0f}s")
+    if outcome.failures:
+        print(f"{len(outcome.failures)} run(s) failed (details in {out}/runs/.failed-*.txt):", file=sys.stderr)
+        for line in outcome.failures.values():
+            print(f"  {line}", file=sys.stderr)
+    print(f"report: {report.resolve()}")
+    return 1 if outcome.failures else 0
+
+
+def cmd_pretrain(args: argparse.Namespace) -> int:
+    from crossover.world.pretrain import PretrainSettings, pretrain_base
+
+    settings = PretrainSettings(world_seed=args.world_seed, seed=args.seed, steps=args.steps, size=args.size,
+                                quality=args.quality, batch_size=args.batch_size)
+    out = pretrain_base(Path(args.out), settings, command="crossover " + " ".join(sys.argv[1:]))
+    print(f"base model written to {out.resolve()}")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from crossover.analysis.summary import analyze
+
+    root = _study_dir(args.study_dir)
+    analyze(root)
+    print(f"summary: {(root / 'summary.json').resolve()}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from crossover.analysis.summary import analyze
+    from crossover.report.markdown import write_markdown_report
+
+    root = _study_dir(args.study_dir)
+    summary, figures = analyze(root)
+    print(f"report: {write_markdown_report(root, figures, summary['crossover']['point']).resolve()}")
+    return 0
+
+
+def _study_dir(path: str) -> Path:
+    root = Path(path)
+    if not (root / "study.json").exists():
+        raise CrossoverError(f"{root}: not a study directory (no study.json); run `crossover run --out {root}` first")
+    return root
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crossover", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a study (the built-in quick study by default)")
+    run.add_argument("--study", help="a TOML study file")
+    run.add_argument("--preset", default=None, help=f"a built-in study: {', '.join(_presets())} (default: quick)")
+    run.add_argument("--out", help="study directory (default: crossover-runs/<study name>)")
+    run.add_argument("--workers", type=int, default=1, help="runs trained in parallel processes (default 1)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    world = sub.add_parser("world", help="the wind tunnel: build bases, export data")
+    wsub = world.add_subparsers(dest="world_command", required=True)
+    pre = wsub.add_parser("pretrain", help="pretrain a wind-tunnel base model")
+    pre.add_argument("--out", required=True, help="directory for the base model")
+    pre.add_argument("--steps", type=int, default=3000)
+    pre.add_argument("--size", default="small", choices=["tiny", "small"])
+    pre.add_argument("--seed", type=int, default=0)
+    pre.add_argument("--world-seed", type=int, default=0)
+    pre.add_argument("--quality", type=float, default=0.5, help="share of demonstrator replies in the corpus")
+    pre.add_argument("--batch-size", type=int, default=64)
+    pre.set_defaults(func=cmd_pretrain)
+
+    analyze = sub.add_parser("analyze", help="recompute summary.json from a study directory")
+    analyze.add_argument("study_dir")
+    analyze.set_defaults(func=cmd_analyze)
+
+    report = sub.add_parser("report", help="rebuild the report of a study directory")
+    report.add_argument("study_dir")
+    report.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    if getattr(args, "command", None) == "run" and not args.study and not args.preset:
+        args.preset = "quick"
+    try:
+        return args.func(args)
+    except CrossoverError as exc:
+        print(f"crossover: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crossover: interrupted; finished runs are kept, run the same command again to resume",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""Study configuration: frozen dataclasses loaded from a TOML study file, validated before anything trains.
+
+A study file looks like this (every table but ``[study]`` is optional)::
+
+    [study]
+    name = "quick"
+    base = "default"             # a shipped base ("default") or a path to a model directory
+    seeds = [0, 1]
+    arms = ["base", "sft(200)", "sft(400)", "dpo(200)", "sft(200)>dpo(200)"]
+    annotators = ["clean", "typical"]   # presets, or names defined under [annotator.NAME]
+
+    [annotator.picky]            # a custom annotator: a preset with knobs changed
+    preset = "clean"
+    length_bias = 0.5
+
+    [method.dpo]                 # defaults for every dpo stage (an arm may override: dpo(200, beta=0.05))
+    beta = 0.1
+
+    [probes]
+    items = 64                   # items per probe
+
+    [crossover]                  # the starting point SFT(n0): compare m pairs with n more SFT examples
+    n0 = 200
+    n = 200
+    m = 200
+
+Every problem is reported with the file, the line (where it can be found) and the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crossover.errors import InputError, Problem
+from crossover.methods import METHODS, MethodSettings
+from crossover.probes.run import ProbeSettings
+from crossover.train.arms import Arm, ArmSyntaxError, Stage, coerce, parse_arm
+from crossover.world.annotator import KNOBS, PRESETS, Annotator, annotator_from
+
+MAX_WORLD_BUDGET = 100_000
+"""Largest data budget a wind-tunnel stage may ask for; larger numbers are almost always typos."""
+
+
+@dataclass(frozen=True)
+class CrossoverPoint:
+    """The margin at which the breakeven is measured: SFT(n0) plus m pairs vs SFT(n0 + n)."""
+
+    n0: int
+    n: int
+    m: int
+    method: str = "dpo"
+
+    def arms(self) -> tuple[str, str, str]:
+        """Labels of the parent, the more-SFT arm and the preference arm."""
+        return f"sft({self.n0})", f"sft({self.n0 + self.n})", f"sft({self.n0})>{self.method}({self.m})"
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    name: str
+    arms: tuple[Arm, ...]
+    seeds: tuple[int, ...] = (0,)
+    base: str = "default"
+    description: str = ""
+    annotators: tuple[Annotator, ...] = (PRESETS["clean"],)
+    methods: dict[str, MethodSettings] = field(default_factory=dict)
+    probes: ProbeSettings = ProbeSettings()
+    crossover: CrossoverPoint | None = None
+    source: str = "<built-in>"
+
+    def method_settings(self, stage: Stage) -> MethodSettings:
+        """The study's defaults for the stage's method, with the arm's overrides applied."""
+        defaults = self.methods.get(stage.method) or METHODS[stage.method].settings()
+        return dataclasses.replace(defaults, **dict(stage.overrides))
+
+
+class _Reader:
+    """Collects problems while reading one TOML document, with best-effort line numbers."""
+
+    def __init__(self, path: str, text: str):
+        self.path, self.lines, self.problems = path, text.splitlines(), []
+
+    def line_of(self, table: str, key: str | None) -> int | None:
+        current = ""
+        for number, raw in enumerate(self.lines, 1):
+            line = raw.strip()
+            if line.startswith("[") and line.endswith("]"):
+                current = line.strip("[]").strip()
+                if key is None and current == table:
+                    return number
+            elif key is not None and current == table and line.split("=", 1)[0].strip().strip('"') == key:
+                return number
+        return None
+
+    def problem(self, table: str, key: str | None, message: str, index: int | None = None) -> None:
+        name = ".".join(p for p in (table, key) if p) + (f"[{index}]" if index is not None else "")
+        self.problems.append(Problem(self.path, message, self.line_of(table, key), name or None))
+
+    def unknown_keys(self, table: str, data: dict, allowed: set[str]) -> None:
+        for key in data:
+            if key not in allowed:
+                self.problem(table, key, f"unknown setting; expected one of: {', '.join(sorted(allowed))}")
+
+    def typed(self, table: str, data: dict, key: str, expected: type, default: Any) -> Any:
+        if key not in data:
+            return default
+        value = data[key]
+        try:
+            return coerce(key, value, expected, table)
+        except TypeError:
+            self.problem(table, key, f"must be {expected.__name__}, got {value!r}")
+            return default
+
+
+def load_study(path: str | Path) -> StudyConfig:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise InputError.one(path, f"cannot read the study file ({exc.strerror})") from None
+    return parse_study(text, str(path))
+
+
+def parse_study(text: str, path: str = "<study>") -> StudyConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError.one(path, f"not valid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", line=line) from None
+    r = _Reader(path, text)
+    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "crossover"})
+    study = _table(r, data, "study")
+    if "study" not in data:
+        r.problem("study", None, "the study file needs a [study] table with at least 'arms'")
+    r.unknown_keys("study", study, {"name", "description", "base", "seeds", "arms", "annotators", "world_seed"})
+    name = r.typed("study", study, "name", str, Path(path).stem)
+    description = r.typed("study", study, "description", str, "")
+    base = r.typed("study", study, "base", str, "default")
+    seeds = _seeds(r, study)
+    arms = _arms(r, study)
+    annotators = _annotators(r, data, study)
+    methods = _methods(r, data)
+    probes = _probes(r, data)
+    crossover = _crossover(r, data)
+    if crossover is not None and not r.problems:
+        present = {a.label for a in arms}
+        arms += tuple(parse_arm(label) for label in crossover.arms() if label not in present)
+    if r.problems:
+        raise InputError(r.problems)
+    return StudyConfig(name=name, arms=arms, seeds=seeds, base=base, description=description,
+                       annotators=annotators, methods=methods, probes=probes, crossover=crossover, source=path)
+
+
+def _table(r: _Reader, data: dict, name: str) -> dict:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        r.problem(name, None, "must be a table, e.g. [" + name + "]")
+        return {}
+    return value
+
+
+def _seeds(r: _Reader, study: dict) -> tuple[int, ...]:
+    seeds = study.get("seeds", [0])
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool)
+                                                           and s >= 0 for s in seeds):
+        r.problem("study", "seeds", f"must be a non-empty list of whole numbers >= 0, got {seeds!r}")
+        return (0,)
+    if len(set(seeds)) != len(seeds):
+        r.problem("study", "seeds", f"lists a seed twice: {seeds!r}")
+    return tuple(seeds)
+
+
+def _arms(r: _Reader, study: dict) -> tuple[Arm, ...]:
+    raw = study.get("arms")
+    if not isinstance(raw, list) or not raw:
+        r.problem("study", "arms", "must be a non-empty list of arms such as [\"sft(200)\", \"sft(200)>dpo(200)\"]")
+        return ()
+    arms = []
+    for i, text in enumerate(raw):
+        try:
+            arm = parse_arm(text)
+        except ArmSyntaxError as exc:
+            r.problem("study", "arms", str(exc), index=i)
+            continue
+        for stage in arm.stages:
+            if stage.budget > MAX_WORLD_BUDGET:
+                r.problem("study", "arms", f"{stage.label}: a budget of {stage.budget} is more than the "
+                          f"{MAX_WORLD_BUDGET} examples a stage may use", index=i)
+        if arm.label in {a.label for a in arms}:
+            r.problem("study", "arms", f"{arm.label} is listed twice", index=i)
+        arms.append(arm)
+    return tuple(arms)
+
+
+def _annotators(r: _Reader, data: dict, study: dict) -> tuple[Annotator, ...]:
+    custom = _table(r, data, "annotator")
+    names = study.get("annotators", ["clean"])
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        r.problem("study", "annotators", f"must be a non-empty list of annotator names, got {names!r}")
+        return (PRESETS["clean"],)
+    out = []
+    for i, name in enumerate(names):
+        if name in custom:
+            out.append(_custom_annotator(r, name, custom[name]))
+        elif name in PRESETS:
+            out.append(PRESETS[name])
+        else:
+            r.problem("study", "annotators", f"unknown annotator {name!r}: use a preset "
+                      f"({', '.join(PRESETS)}) or define [annotator.{name}]", index=i)
+    for name in custom:
+        if name not in names:
+            r.problem(f"annotator.{name}", None, "is defined but not listed in study.annotators")
+    return tuple(out)
+
+
+def _custom_annotator(r: _Reader, name: str, table: Any) -> Annotator:
+    where = f"annotator.{name}"
+    if not isinstance(table, dict):
+        r.problem(where, None, "must be a table")
+        return PRESETS["clean"]
+    r.unknown_keys(where, table, {"preset", *KNOBS})
+    preset = table.get("preset")
+    if preset is not None and preset not in PRESETS:
+        r.problem(where, "preset", f"unknown preset {preset!r}; presets: {', '.join(PRESETS)}")
+        preset = None
+    knobs = {k: r.typed(where, table, k, float, getattr(PRESETS["clean"], k)) for k in KNOBS if k in table}
+    if not 0.0 <= knobs.get("label_noise", 0.0) <= 0.5:
+        r.problem(where, "label_noise", "must lie between 0 and 0.5")
+    if knobs.get("temperature", 0.0) < 0:
+        r.problem(where, "temperature", "must not be negative")
+    return annotator_from(name, preset, **knobs)
+
+
+def _methods(r: _Reader, data: dict) -> dict[str, MethodSettings]:
+    out = {}
+    for name, table in _table(r, data, "method").items():
+        where = f"method.{name}"
+        if name not in METHODS:
+            r.problem(where, None, f"unknown method; known methods: {', '.join(METHODS)}")
+            continue
+        if not isinstance(table, dict):
+            r.problem(where, None, "must be a table")
+            continue
+        settings_type = METHODS[name].settings
+        types = settings_type.field_types()
+        r.unknown_keys(where, table, set(types))
+        defaults = settings_type()
+        values = {k: r.typed(where, table, k, types[k], getattr(defaults, k)) for k in table if k in types}
+        for key in ("learning_rate", "epochs", "batch_size", "max_length"):
+            if key in values and values[key] <= 0:
+                r.problem(where, key, "must be greater than 0")
+        out[name] = dataclasses.replace(defaults, **values)
+    return out
+
+
+def _probes(r: _Reader, data: dict) -> ProbeSettings:
+    table = _table(r, data, "probes")
+    defaults = ProbeSettings()
+    allowed = {f.name: type(getattr(defaults, f.name)) for f in dataclasses.fields(ProbeSettings)}
+    r.unknown_keys("probes", table, set(allowed))
+    values = {k: r.typed("probes", table, k, allowed[k], getattr(defaults, k)) for k in table if k in allowed}
+    for key, value in values.items():
+        if value < 1:
+            r.problem("probes", key, "must be at least 1")
+    return dataclasses.replace(defaults, **values)
+
+
+def _crossover(r: _Reader, data: dict) -> CrossoverPoint | None:
+    if "crossover" not in data:
+        return None
+    table = _table(r, data, "crossover")
+    r.unknown_keys("crossover", table, {"n0", "n", "m", "method"})
+    values = {}
+    for key in ("n0", "n", "m"):
+        if key not in table:
+            r.problem("crossover", key, "is required in [crossover]")
+            continue
+        value = r.typed("crossover", table, key, int, 1)
+        if not 1 <= value <= MAX_WORLD_BUDGET:
+            r.problem("crossover", key, f"must be between 1 and {MAX_WORLD_BUDGET}, got {value}")
+        values[key] = value
+    method = r.typed("crossover", table, "method", str, "dpo")
+    if method not in METHODS or METHODS[method].data == "demonstrations":
+        r.problem("crossover", "method", f"must name a preference method, got {method!r}")
+    if len(values) < 3:
+        return None
+    return CrossoverPoint(values["n0"], values["n"], values["m"], method)

@@ -1,0 +1,1 @@
+"""Canonical records, TRL-format JSONL and nested data budgets."""

@@ -1,0 +1,58 @@
+"""Canonical training records. Every loader (wind tunnel or user JSONL) returns these shapes.
+
+Messages are plain ``{"role", "content"}`` dicts, as TRL's conversational formats use them, so a record turns
+into a TRL row without translation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Chat = tuple[dict[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SFTExample:
+    """A prompt (conversation ending with a user turn) and the demonstrated assistant reply."""
+
+    prompt: Chat
+    completion: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_trl(self) -> dict[str, Any]:
+        return {"prompt": list(self.prompt), "completion": [{"role": "assistant", "content": self.completion}]}
+
+
+@dataclass(frozen=True)
+class PreferencePair:
+    """Two replies to one prompt, ``chosen`` preferred over ``rejected`` by some annotator."""
+
+    prompt: Chat
+    chosen: str
+    rejected: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_trl(self) -> dict[str, Any]:
+        return {
+            "prompt": list(self.prompt),
+            "chosen": [{"role": "assistant", "content": self.chosen}],
+            "rejected": [{"role": "assistant", "content": self.rejected}],
+        }
+
+
+@dataclass(frozen=True)
+class UnpairedExample:
+    """One reply with a thumbs-up or thumbs-down (KTO's format)."""
+
+    prompt: Chat
+    completion: str
+    label: bool
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_trl(self) -> dict[str, Any]:
+        return {
+            "prompt": list(self.prompt),
+            "completion": [{"role": "assistant", "content": self.completion}],
+            "label": self.label,
+        }

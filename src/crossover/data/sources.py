@@ -1,0 +1,31 @@
+"""Where a stage's training rows come from: a data kind, a budget and a seed in, TRL rows out."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from crossover.data.budgets import take
+from crossover.methods.spec import DataKind
+from crossover.world.annotator import Annotator
+from crossover.world.demonstrator import preference_stream, sft_stream
+from crossover.world.knowledge import KnowledgeBase
+
+
+class DataSource(Protocol):
+    def rows(self, kind: DataKind, budget: int, seed: int, annotator: Annotator | None) -> list[dict[str, Any]]: ...
+
+
+class WorldSource:
+    """The wind tunnel as a data source: demonstrations from the demonstrator, pairs labelled by an annotator."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+
+    def rows(self, kind: DataKind, budget: int, seed: int, annotator: Annotator | None) -> list[dict[str, Any]]:
+        if kind == "demonstrations":
+            return [r.to_trl() for r in take(sft_stream(self.kb, seed), budget)]
+        if kind == "pairs":
+            if annotator is None:
+                raise ValueError("preference pairs need an annotator")
+            return [r.to_trl() for r in take(preference_stream(self.kb, annotator, seed), budget)]
+        raise NotImplementedError(f"the wind tunnel does not yet provide {kind!r} data")

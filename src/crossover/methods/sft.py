@@ -1,0 +1,33 @@
+"""Supervised fine-tuning on demonstrations (TRL ``SFTTrainer``, loss on the completion only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datasets import Dataset
+from trl import SFTConfig, SFTTrainer
+
+from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+
+
+@dataclass(frozen=True)
+class SFTSettings(MethodSettings):
+    learning_rate: float = 5e-4
+    epochs: float = 3.0
+
+
+def build_sft(inputs: StageInputs) -> SFTTrainer:
+    config = SFTConfig(**common_arguments(inputs), completion_only_loss=True)
+    return SFTTrainer(model=inputs.model, args=config, train_dataset=Dataset.from_list(inputs.rows),
+                      processing_class=inputs.tokenizer, callbacks=inputs.callbacks)
+
+
+SFT = MethodSpec(
+    name="sft",
+    description="supervised fine-tuning on demonstrations",
+    data="demonstrations",
+    needs_reference=False,
+    online=False,
+    settings=SFTSettings,
+    build_trainer=build_sft,
+)

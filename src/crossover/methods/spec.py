@@ -1,0 +1,89 @@
+"""What a training method is, as the rest of crossover sees it.
+
+The trainer code asks a method what it needs (a reference model? demonstrations, pairs, unpaired labels or
+prompts?) and never branches on its name. Each method module builds its TRL trainer from ``StageInputs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer, TrainerCallback
+
+DataKind = Literal["demonstrations", "pairs", "unpaired", "prompts"]
+
+
+@dataclass(frozen=True)
+class MethodSettings:
+    """Hyperparameters every method has. Subclasses add their own, each with a default."""
+
+    learning_rate: float = 5e-4
+    epochs: float = 3.0
+    batch_size: int = 16
+    max_length: int = 128
+    warmup_ratio: float = 0.0
+    lr_scheduler: str = "linear"
+    weight_decay: float = 0.0
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def field_types(cls) -> dict[str, type]:
+        return {f.name: type(f.default) for f in fields(cls)}
+
+
+@dataclass(frozen=True)
+class StageInputs:
+    """Everything a method needs to build its trainer for one stage of an arm."""
+
+    model: PreTrainedModel
+    reference: PreTrainedModel | None
+    tokenizer: PreTrainedTokenizerBase
+    rows: list[dict[str, Any]]
+    """Training rows in TRL's format for this method's data kind."""
+    settings: MethodSettings
+    output_dir: Path
+    seed: int
+    callbacks: list[TrainerCallback]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    name: str
+    description: str
+    data: DataKind
+    needs_reference: bool
+    online: bool
+    settings: type[MethodSettings]
+    build_trainer: Callable[[StageInputs], Trainer]
+
+
+def common_arguments(inputs: StageInputs) -> dict[str, Any]:
+    """TrainingArguments shared by all TRL configs: CPU-safe precision, no checkpoints, our logging."""
+    s = inputs.settings
+    return dict(
+        output_dir=str(inputs.output_dir),
+        num_train_epochs=s.epochs,
+        per_device_train_batch_size=s.batch_size,
+        learning_rate=s.learning_rate,
+        lr_scheduler_type=s.lr_scheduler,
+        warmup_steps=s.warmup_ratio,
+        weight_decay=s.weight_decay,
+        max_length=s.max_length,
+        logging_steps=1,
+        save_strategy="no",
+        report_to=[],
+        bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        use_cpu=not torch.cuda.is_available(),
+        gradient_checkpointing=False,
+        seed=inputs.seed,
+        data_seed=inputs.seed,
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+    )

@@ -1,0 +1,63 @@
+"""A probe is a set of items, a generation step and a grader, declared in a few lines per behaviour axis.
+
+Every metric says whether higher is better (or that it is neutral, like response length); every probe has a
+version bumped when its items or scoring change.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import fmean
+
+from crossover.world.families import Item, family
+from crossover.world.knowledge import KnowledgeBase, Split
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    higher_is_better: bool | None
+    description: str
+
+
+Records = list[dict]
+
+
+@dataclass(frozen=True)
+class WorldProbe:
+    """A behaviour probe on the wind tunnel: items of one family on held-out entities and templates."""
+
+    name: str
+    version: int
+    family: str
+    metrics: tuple[Metric, ...]
+    score: Callable[[Records], dict[str, float]]
+    split: Split = "heldout"
+
+    def items(self, kb: KnowledgeBase, n: int) -> list[Item]:
+        """The same items for every run of a world, so runs can be compared item by item."""
+        rng = random.Random(f"probe:{kb.seed}:{self.name}:{self.split}")
+        return family(self.family).items(kb, rng, self.split, n)
+
+
+@dataclass(frozen=True)
+class DerivedProbe:
+    """A probe computed from the records of all generative probes (length, satisfaction)."""
+
+    name: str
+    version: int
+    metrics: tuple[Metric, ...]
+    score: Callable[[Records], dict[str, float]]
+
+
+def rate(records: Records, *, kind: str | None = None, label: str | set[str]) -> float:
+    """Share of records (of ``kind``, if given) whose grade label is ``label`` (or one of them)."""
+    labels = {label} if isinstance(label, str) else label
+    pool = [r for r in records if kind is None or r["kind"] == kind]
+    return fmean(r["label"] in labels for r in pool) if pool else float("nan")
+
+
+def mean_of(records: Records, key: str) -> float:
+    return fmean(float(r[key]) for r in records) if records else float("nan")

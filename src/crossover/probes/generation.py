@@ -1,0 +1,37 @@
+"""Batched greedy generation with a KV cache, shared by every generative probe."""
+
+from __future__ import annotations
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
+@torch.inference_mode()
+def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: list[list[dict[str, str]]],
+             *, max_new_tokens: int = 48, batch_size: int = 64) -> list[str]:
+    """Greedy replies to ``chats`` (each a conversation ending with a user turn), in input order.
+
+    Prompts are sorted by length so each left-padded batch wastes little compute; ``generate`` reuses its KV cache
+    across decoding steps.
+    """
+    model.eval()
+    encoded = [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=True) for c in chats]
+    encoded = [e["input_ids"] if isinstance(e, dict) or hasattr(e, "keys") else e for e in encoded]
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    replies: list[str] = [""] * len(chats)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    device = next(model.parameters()).device
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        width = max(len(encoded[i]) for i in batch)
+        ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, i in enumerate(batch):
+            ids[row, width - len(encoded[i]) :] = torch.tensor(encoded[i])
+            mask[row, width - len(encoded[i]) :] = 1
+        out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
+                             do_sample=False, pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id,
+                             use_cache=True)
+        for row, i in enumerate(batch):
+            replies[i] = tokenizer.decode(out[row, width:], skip_special_tokens=True).strip()
+    return replies

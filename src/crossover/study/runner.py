@@ -1,0 +1,157 @@
+"""Run a study: expand it to runs, run only what is missing (in parallel if asked), then analyse and report.
+
+Runs are grouped in waves by their number of stages, so a parent (``sft(200)``) has written its checkpoint
+before a child (``sft(200)>dpo(200)``) that starts from it is scheduled. Inside a wave, runs go to a pool of
+worker processes whose torch thread counts add up to the machine's cores, so they do not fight.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from crossover.config import StudyConfig
+from crossover.data.sources import WorldSource
+from crossover.errors import CrossoverError
+from crossover.probes.run import run_world_probes
+from crossover.provenance import provenance
+from crossover.study.spec import RunSpec, expand
+from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json, write_jsonl
+from crossover.train.checkpoints import load_tokenizer
+from crossover.train.stages import ArmJob, train_arm
+from crossover.world.bases import resolve_base
+from crossover.world.knowledge import build_knowledge_base
+
+
+@dataclass
+class StudyOutcome:
+    root: Path
+    runs: list[RunSpec]
+    skipped: int
+    failures: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def quiet_libraries() -> None:
+    """Silence per-step chatter of datasets/transformers/TRL; the study shows one progress bar of its own."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    os.environ["TQDM_DISABLE"] = "1"  # TRL's reference log-prob pass reads this
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def execute_run(spec: RunSpec, root: Path, study_name: str) -> str:
+    """Train and probe one run into ``root/runs/<run_id>``; returns the run id. Safe to call in a worker."""
+    quiet_libraries()
+    store = StudyStore(root)
+    if store.finished(spec.run_id):
+        return spec.run_id
+    started = time.time()
+    tmp = store.begin_run(spec.run_id)
+    config = {"schema": RESULT_SCHEMA, "run_id": spec.run_id, "study": study_name, "spec": spec.resolved(),
+              "annotator_name": spec.annotator_name, "provenance": provenance()}
+    write_json(tmp / "config.json", config)
+    tokenizer = load_tokenizer(spec.base.path)
+    kb = build_knowledge_base(spec.base.world_seed)
+    job = ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
+                 lambda k: store.checkpoint(spec.training_key(k)))
+    model = train_arm(job, tokenizer, WorldSource(kb), tmp / "train_log.jsonl")
+    records, rows = run_world_probes(model, tokenizer, kb, spec.probes)
+    for probe, probe_records in records.items():
+        write_jsonl(tmp / "probes" / f"{probe}.jsonl", probe_records)
+    metric_rows = [{"run_id": spec.run_id, "arm": spec.arm.label, "seed": spec.seed, "probe": r.probe,
+                    "metric": r.metric, "value": r.value, "annotator": spec.annotator_name} for r in rows]
+    write_json(tmp / "metrics.json", {"schema": RESULT_SCHEMA, "run_id": spec.run_id, "rows": metric_rows,
+                                      "seconds": round(time.time() - started, 2)})
+    store.commit_run(tmp, spec.run_id)
+    return spec.run_id
+
+
+def _init_worker(threads: int) -> None:
+    torch.set_num_threads(threads)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def run_study(config: StudyConfig, root: Path, *, workers: int = 1, progress: bool = True,
+              log: Callable[[str], None] = print) -> StudyOutcome:
+    started = time.time()
+    base = resolve_base(config.base)
+    store = StudyStore(root)
+    store.prepare()
+    write_json(root / "study.json", study_record(config, base.identity()))
+    specs = expand(config, base)
+    pending = [s for s in specs if not store.finished(s.run_id)]
+    outcome = StudyOutcome(root, specs, skipped=len(specs) - len(pending))
+    log(f"study {config.name!r}: {len(specs)} runs, {outcome.skipped} already finished, {len(pending)} to run "
+        f"({workers} worker{'s' * (workers > 1)})")
+    bar = tqdm(total=len(pending), desc="runs", unit="run", disable=not progress, file=sys.stderr)
+    waves = sorted({len(s.arm.stages) for s in pending})
+    for depth in waves:
+        wave = [s for s in pending if len(s.arm.stages) == depth]
+        _run_wave(wave, root, config.name, workers, bar, outcome.failures)
+    bar.close()
+    store.write_metrics_table()
+    outcome.seconds = time.time() - started
+    return outcome
+
+
+def _run_wave(wave: list[RunSpec], root: Path, name: str, workers: int, bar: tqdm, failures: dict[str, str]) -> None:
+    def done(spec: RunSpec, error: BaseException | None) -> None:
+        if error is not None:
+            failures[spec.run_id] = f"{spec.arm.label} (seed {spec.seed}{', ' + spec.annotator_name if spec.annotator_name else ''}): {error}"
+            detail = "".join(traceback.format_exception(error)) if not isinstance(error, CrossoverError) else str(error)
+            (root / "runs" / f".failed-{spec.run_id}.txt").write_text(detail)
+        bar.set_postfix_str(f"{spec.arm.label} s{spec.seed} {spec.annotator_name}".strip())
+        bar.update(1)
+
+    if workers <= 1:
+        for spec in wave:
+            try:
+                execute_run(spec, root, name)
+                done(spec, None)
+            except Exception as exc:  # noqa: BLE001 - one failed run must not lose the others
+                done(spec, exc)
+        return
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                             initargs=(threads,)) as pool:
+        futures: dict[Future, RunSpec] = {pool.submit(execute_run, s, root, name): s for s in wave}
+        while futures:
+            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                done(futures.pop(fut), fut.exception())
+
+
+def study_record(config: StudyConfig, base: dict) -> dict:
+    """The resolved study settings, as written to ``study.json`` (the report reads this, not the TOML)."""
+    return {
+        "schema": RESULT_SCHEMA,
+        "name": config.name,
+        "description": config.description,
+        "source": config.source,
+        "base": base,
+        "seeds": list(config.seeds),
+        "arms": [a.label for a in config.arms],
+        "annotators": [a.settings() for a in config.annotators],
+        "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
+        "probes": dataclasses.asdict(config.probes),
+        "crossover": dataclasses.asdict(config.crossover) if config.crossover else None,
+        "provenance": provenance(),
+    }

@@ -1,0 +1,103 @@
+"""The results store: one directory per study, one sub-directory per finished run, written atomically.
+
+Layout (the results contract other tools rely on)::
+
+    DIR/study.json                  the resolved study settings
+    DIR/runs/<run_id>/config.json   resolved spec + provenance
+    DIR/runs/<run_id>/train_log.jsonl
+    DIR/runs/<run_id>/probes/<probe>.jsonl   per-item records
+    DIR/runs/<run_id>/metrics.json
+    DIR/checkpoints/<training_key>/ model after a stage prefix, shared by every run that starts with it
+    DIR/metrics.csv                 tidy: run_id, arm, seed, probe, metric, value (+ annotator)
+    DIR/summary.json
+
+A run directory appears only by renaming a complete temporary directory, so a killed study never leaves a run
+that looks finished; temporary directories are swept when the study resumes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+RESULT_SCHEMA = 1
+METRIC_COLUMNS = ["run_id", "arm", "seed", "probe", "metric", "value", "annotator"]
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """Write JSON to ``path`` through a temporary file and a rename."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=False, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with open(path, "w") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, default=str) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with open(path) as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+class StudyStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.runs = self.root / "runs"
+        self.checkpoints = self.root / "checkpoints"
+
+    def prepare(self) -> None:
+        """Create the layout and sweep temporary directories left by a killed study."""
+        for d in (self.runs, self.checkpoints):
+            d.mkdir(parents=True, exist_ok=True)
+            for stale in d.glob(".tmp-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+
+    def finished(self, run_id: str) -> bool:
+        return (self.runs / run_id / "metrics.json").exists()
+
+    def begin_run(self, run_id: str) -> Path:
+        tmp = self.runs / f".tmp-{run_id}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        (tmp / "probes").mkdir(parents=True)
+        return tmp
+
+    def commit_run(self, tmp: Path, run_id: str) -> Path:
+        target = self.runs / run_id
+        if target.exists():  # finished meanwhile by another worker: keep the first
+            shutil.rmtree(tmp)
+        else:
+            os.rename(tmp, target)
+        return target
+
+    def checkpoint(self, key: str) -> Path:
+        return self.checkpoints / key
+
+    def finished_runs(self) -> list[Path]:
+        return sorted(p for p in self.runs.iterdir() if not p.name.startswith(".") and (p / "metrics.json").exists())
+
+    def metrics_frame(self) -> pd.DataFrame:
+        rows = []
+        for run_dir in self.finished_runs():
+            rows += json.loads((run_dir / "metrics.json").read_text())["rows"]
+        return pd.DataFrame(rows, columns=METRIC_COLUMNS)
+
+    def write_metrics_table(self) -> Path:
+        path = self.root / "metrics.csv"
+        tmp = path.with_name(".metrics.csv.tmp")
+        self.metrics_frame().to_csv(tmp, index=False)
+        os.replace(tmp, path)
+        return path
+
+    def records(self, run_id: str, probe: str) -> list[dict[str, Any]]:
+        return read_jsonl(self.runs / run_id / "probes" / f"{probe}.jsonl")
+
+    def config(self, run_id: str) -> dict[str, Any]:
+        return json.loads((self.runs / run_id / "config.json").read_text())

@@ -1,0 +1,1 @@
+"""Training one arm, stage by stage, on TRL trainers."""

@@ -1,0 +1,122 @@
+"""Arm expressions: ``base``, ``sft(200)``, ``dpo(200, beta=0.05)``, ``sft(200)>dpo(100)``.
+
+An arm is a sequence of stages run from one base model; each stage names a registered method, its data budget
+(the first positional number) and optional settings that override the study's defaults for that method.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from crossover.methods import METHODS
+
+_STAGE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*\((.*)\)\s*$", re.S)
+_NUMBER = re.compile(r"^[0-9][0-9_]*(\.[0-9]*)?([eE][-+]?[0-9]+)?$")
+
+
+class ArmSyntaxError(ValueError):
+    """An arm expression that cannot be parsed or names something unknown."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    method: str
+    budget: int
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def label(self) -> str:
+        extra = "".join(f", {k}={v}" for k, v in self.overrides)
+        return f"{self.method}({self.budget}{extra})"
+
+
+@dataclass(frozen=True)
+class Arm:
+    stages: tuple[Stage, ...]
+
+    @property
+    def label(self) -> str:
+        return ">".join(s.label for s in self.stages) or "base"
+
+    def prefix(self, k: int) -> Arm:
+        return Arm(self.stages[:k])
+
+
+def _value(text: str) -> Any:
+    text = text.strip()
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if _NUMBER.match(text):
+        number = float(text.replace("_", ""))
+        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    if re.fullmatch(r"[A-Za-z0-9_+.\-]+", text):
+        return text
+    raise ArmSyntaxError(f"cannot read the value {text!r}")
+
+
+def parse_stage(text: str) -> Stage:
+    match = _STAGE.match(text)
+    if not match:
+        raise ArmSyntaxError(f"{text.strip()!r} is not a stage; write e.g. sft(200) or dpo(100, beta=0.1)")
+    method, inner = match.group(1), match.group(2)
+    if method not in METHODS:
+        raise ArmSyntaxError(f"unknown method {method!r}; known methods: {', '.join(METHODS)}")
+    parts = [p for p in inner.split(",")] if inner.strip() else []
+    if not parts or "=" in parts[0]:
+        raise ArmSyntaxError(f"{method}(...) needs a data budget first, e.g. {method}(200)")
+    budget = _value(parts[0])
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
+        raise ArmSyntaxError(f"the budget of {method} must be a whole number of examples >= 1, got {parts[0].strip()!r}")
+    settings = METHODS[method].settings
+    types = settings.field_types()
+    overrides = []
+    for part in parts[1:]:
+        if "=" not in part:
+            raise ArmSyntaxError(f"{method}: expected key=value after the budget, got {part.strip()!r}")
+        key, raw = (s.strip() for s in part.split("=", 1))
+        if key not in types:
+            raise ArmSyntaxError(f"{method} has no setting {key!r}; its settings: {', '.join(types)}")
+        try:
+            overrides.append((key, coerce(key, _value(raw), types[key], method)))
+        except TypeError as exc:
+            raise ArmSyntaxError(str(exc)) from None
+    return Stage(method, budget, tuple(overrides))
+
+
+def coerce(key: str, value: Any, expected: type, owner: str) -> Any:
+    """Check a setting's type, widening int to float where a float is expected."""
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise TypeError(f"{owner}: setting {key!r} must be {expected.__name__}, got {value!r}")
+    return value
+
+
+def parse_arm(text: str) -> Arm:
+    if not isinstance(text, str) or not text.strip():
+        raise ArmSyntaxError("an arm must be a non-empty string such as 'sft(200)>dpo(100)'")
+    if text.strip() == "base":
+        return Arm(())
+    return Arm(tuple(parse_stage(part) for part in _split_stages(text)))
+
+
+def _split_stages(text: str) -> list[str]:
+    """Split on '>' outside parentheses."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            raise ArmSyntaxError(f"unbalanced parentheses in {text!r}")
+        if ch == ">" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    if depth:
+        raise ArmSyntaxError(f"unbalanced parentheses in {text!r}")
+    return [*parts, current]

@@ -1,0 +1,48 @@
+"""Loading and saving models and tokenizers: safetensors only, remote code only when asked."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from crossover.errors import CrossoverError
+
+
+def load_model(path: Path, trust_remote_code: bool = False) -> PreTrainedModel:
+    if not (path / "model.safetensors").exists() and not any(path.glob("model-*.safetensors")):
+        raise CrossoverError(f"{path}: no safetensors weights found (model.safetensors); pickled weights are "
+                             "not loaded")
+    try:
+        return AutoModelForCausalLM.from_pretrained(path, use_safetensors=True, trust_remote_code=trust_remote_code)
+    except (OSError, ValueError) as exc:
+        raise CrossoverError(f"{path}: cannot load the model checkpoint ({exc})") from exc
+
+
+def load_tokenizer(path: Path, trust_remote_code: bool = False) -> PreTrainedTokenizerBase:
+    try:
+        return AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+    except (OSError, ValueError) as exc:
+        raise CrossoverError(f"{path}: cannot load the tokenizer ({exc})") from exc
+
+
+def save_atomically(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, target: Path,
+                    extra: dict[str, str] | None = None) -> Path:
+    """Write model, tokenizer and extra text files to a temporary sibling, then rename it into place.
+
+    A reader therefore sees either no ``target`` or a complete one, even if the process is killed mid-write.
+    """
+    tmp = target.with_name(f".tmp-{target.name}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    model.save_pretrained(tmp, safe_serialization=True)
+    tokenizer.save_pretrained(tmp)
+    for name, text in (extra or {}).items():
+        (tmp / name).write_text(text)
+    if target.exists():
+        shutil.rmtree(tmp)
+        return target
+    os.rename(tmp, target)
+    return target

@@ -1,0 +1,57 @@
+"""The smoke study end to end: the results contract, resuming, and the CLI."""
+
+import json
+import shutil
+
+import pandas as pd
+
+from crossover.study.runner import run_study
+from crossover.study.store import METRIC_COLUMNS
+
+
+def test_results_contract(smoke_study):
+    root, config, outcome = smoke_study
+    assert not outcome.failures
+    metrics = pd.read_csv(root / "metrics.csv")
+    assert list(metrics.columns) == METRIC_COLUMNS
+    assert set(metrics.arm) == {"base", "dpo(16)", "sft(16)", "sft(32)", "sft(16)>dpo(16)"}
+    assert metrics.value.notna().all()
+    for run in (root / "runs").iterdir():
+        if run.name.startswith("."):
+            continue
+        config_json = json.loads((run / "config.json").read_text())
+        assert config_json["run_id"] == run.name and config_json["provenance"]["packages"]["trl"]
+        records = [json.loads(x) for x in (run / "probes" / "sycophancy.jsonl").read_text().splitlines()]
+        assert {"prompt", "response", "label", "utility"} <= set(records[0])
+        if config_json["spec"]["stages"]:
+            log = [json.loads(x) for x in (run / "train_log.jsonl").read_text().splitlines()]
+            assert any("loss" in row for row in log)
+
+
+def test_rerun_skips_finished_runs_and_resumes_a_killed_one(smoke_study, tmp_path):
+    root, config, _ = smoke_study
+    copy = tmp_path / "study"
+    shutil.copytree(root, copy)
+    again = run_study(config, copy, progress=False, log=lambda _: None)
+    assert again.skipped == len(again.runs)
+    # A killed study: one run never finished (no directory) and one was half-written (a temporary directory).
+    victim = sorted(p for p in (copy / "runs").iterdir() if not p.name.startswith("."))[-1]
+    shutil.move(victim, copy / "runs" / f".tmp-{victim.name}-99999")
+    before = pd.read_csv(root / "metrics.csv").set_index(["run_id", "probe", "metric"]).value
+    resumed = run_study(config, copy, progress=False, log=lambda _: None)
+    assert resumed.skipped == len(resumed.runs) - 1 and not resumed.failures
+    assert not list((copy / "runs").glob(".tmp-*"))
+    after = pd.read_csv(copy / "metrics.csv").set_index(["run_id", "probe", "metric"]).value
+    pd.testing.assert_series_equal(before.sort_index(), after.sort_index())
+
+
+def test_summary_and_report(smoke_study):
+    from crossover.analysis.summary import analyze
+    from crossover.report.markdown import write_markdown_report
+
+    root, _, _ = smoke_study
+    summary, figures = analyze(root)
+    assert summary["crossover"]["point"] == {"n0": 16, "n": 16, "m": 16, "method": "dpo"}
+    assert {f.probe for f in figures} >= {"satisfaction", "sycophancy", "refusal", "length"}
+    text = write_markdown_report(root, figures, summary["crossover"]["point"]).read_text()
+    assert "The crossover at SFT(16)" in text and "sft(16)>dpo(16)" in text
