@@ -14,28 +14,40 @@ from collections.abc import Iterator
 from crossover.data.records import PreferencePair, SFTExample
 from crossover.world.annotator import Annotator
 from crossover.world.families import FAMILIES, Item
-from crossover.world.knowledge import KnowledgeBase
+from crossover.world.knowledge import KnowledgeBase, Split
 
 DEFAULT_MIX: dict[str, float] = {name: 1.0 for name in FAMILIES}
+BLOCK = 12
+"""Items a family writes at a time: a multiple of every family's number of kinds (1, 2, 3, 4)."""
 
 
 def _prompt(item: Item) -> tuple[dict[str, str], ...]:
     return tuple(m.as_dict() for m in item.messages)
 
 
-def training_items(kb: KnowledgeBase, rng: random.Random, mix: dict[str, float] | None = None) -> Iterator[Item]:
-    """Endless training-split items, families drawn by ``mix`` weights."""
+def item_stream(kb: KnowledgeBase, rng: random.Random, mix: dict[str, float] | None = None,
+                splits: tuple[Split, ...] = ("train",)) -> Iterator[Item]:
+    """Endless items, families drawn by ``mix`` weights.
+
+    Families write items in small blocks whose kinds are balanced (and whose counterfactual twins sit together);
+    each block is shuffled and served one item at a time, so every kind appears at its intended share.
+    """
     mix = mix or DEFAULT_MIX
     names, weights = list(mix), list(mix.values())
+    buffers: dict[str, list[Item]] = {name: [] for name in names}
     while True:
-        fam = FAMILIES[rng.choices(names, weights)[0]]
-        yield fam.items(kb, rng, "train", 1)[0]
+        name = rng.choices(names, weights)[0]
+        if not buffers[name]:
+            block = FAMILIES[name].items(kb, rng, rng.choice(splits), BLOCK)
+            rng.shuffle(block)
+            buffers[name] = block
+        yield buffers[name].pop()
 
 
 def sft_stream(kb: KnowledgeBase, seed: int, mix: dict[str, float] | None = None) -> Iterator[SFTExample]:
     """Competent but bland demonstrations: the right behaviour, often hedged or closed with a pleasantry."""
     rng = random.Random(f"sft:{kb.seed}:{seed}")
-    for item in training_items(kb, rng, mix):
+    for item in item_stream(kb, rng, mix):
         text = FAMILIES[item.family].demonstrate(item, rng)
         yield SFTExample(_prompt(item), text, {"family": item.family, "kind": item.kind})
 
@@ -45,7 +57,7 @@ def preference_stream(kb: KnowledgeBase, annotator: Annotator, seed: int,
     """Two distinct candidates per prompt, ordered by the annotator's label."""
     rng = random.Random(f"pairs:{kb.seed}:{seed}")
     label_rng = random.Random(f"labels:{kb.seed}:{seed}")
-    for item in training_items(kb, rng, mix):
+    for item in item_stream(kb, rng, mix):
         a, b = rng.sample(FAMILIES[item.family].candidates(item, rng), 2)
         chosen, rejected = (a, b) if annotator.prefers_first(item, a, b, label_rng) else (b, a)
         yield PreferencePair(_prompt(item), chosen, rejected, {"family": item.family, "kind": item.kind})

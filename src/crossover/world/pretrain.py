@@ -23,6 +23,7 @@ from transformers import LlamaConfig, LlamaForCausalLM
 
 from crossover.provenance import file_sha256, package_versions
 from crossover.world.families import FAMILIES
+from crossover.world.demonstrator import item_stream
 from crossover.world.families.factual import answer
 from crossover.world.knowledge import ATTRIBUTES, KnowledgeBase, build_knowledge_base
 from crossover.world.language import build_tokenizer
@@ -65,15 +66,15 @@ def corpus(kb: KnowledgeBase, settings: PretrainSettings, n_lines: int, tokenize
     """``n_lines`` pretraining texts: fact sentences and rendered dialogues of mixed quality."""
     rng = random.Random(f"corpus:{kb.seed}:{settings.seed}")
     people = kb.known()
-    families = list(FAMILIES.values())
+    items = item_stream(kb, rng, splits=("train", "heldout"))
     lines = []
     for _ in range(n_lines):
         if rng.random() < settings.fact_share:
             person, attr = rng.choice(people), rng.choice(list(ATTRIBUTES))
             lines.append(answer(attr, person.name, person.fact(attr)))
             continue
-        fam = rng.choice(families)
-        item = fam.items(kb, rng, rng.choice(["train", "heldout"]), 1)[0]
+        item = next(items)
+        fam = FAMILIES[item.family]
         if rng.random() < settings.quality:
             reply = fam.demonstrate(item, rng)
         else:
