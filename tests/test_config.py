@@ -4,6 +4,7 @@ import pytest
 
 from crossover.config import parse_study
 from crossover.errors import InputError
+from crossover.methods import METHODS
 
 GOOD = """
 [study]
@@ -49,7 +50,7 @@ def test_malformed_toml_names_file_and_line():
 
 def test_unknown_arm_names_file_line_and_field():
     problems, _ = problems_of('[study]\nname = "x"\narms = ["sft(10)", "dpx(5)"]\n')
-    assert problems == ["bad.toml:3: field 'study.arms[1]': unknown method 'dpx'; known methods: sft, dpo"]
+    assert problems == ["bad.toml:3: field 'study.arms[1]': unknown method 'dpx'; known methods: " + ", ".join(METHODS)]
 
 
 @pytest.mark.parametrize("arms, fragment", [

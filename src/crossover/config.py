@@ -144,6 +144,8 @@ def parse_study(text: str, path: str = "<study>") -> StudyConfig:
     arms = _arms(r, study)
     annotators = _annotators(r, data, study)
     methods = _methods(r, data)
+    if not r.problems:
+        _check_stage_settings(r, arms, methods)
     probes = _probes(r, data)
     crossover = _crossover(r, data)
     if crossover is not None and not r.problems:
@@ -250,11 +252,20 @@ def _methods(r: _Reader, data: dict) -> dict[str, MethodSettings]:
         r.unknown_keys(where, table, set(types))
         defaults = settings_type()
         values = {k: r.typed(where, table, k, types[k], getattr(defaults, k)) for k in table if k in types}
-        for key in ("learning_rate", "epochs", "batch_size", "max_length"):
-            if key in values and values[key] <= 0:
-                r.problem(where, key, "must be greater than 0")
         out[name] = dataclasses.replace(defaults, **values)
+        for problem in out[name].problems():
+            r.problem(where, None, problem)
     return out
+
+
+def _check_stage_settings(r: _Reader, arms: tuple[Arm, ...], methods: dict[str, MethodSettings]) -> None:
+    """Each stage's settings as it will run (the study's defaults with the arm's overrides) must be usable."""
+    for i, arm in enumerate(arms):
+        for stage in arm.stages:
+            settings = dataclasses.replace(methods.get(stage.method) or METHODS[stage.method].settings(),
+                                           **dict(stage.overrides))
+            for problem in settings.problems():
+                r.problem("study", "arms", f"{stage.label}: {problem}", index=i)
 
 
 def _probes(r: _Reader, data: dict) -> ProbeSettings:

@@ -1,7 +1,11 @@
-"""Direct preference optimisation (TRL ``DPOTrainer``) with any of TRL's loss variants.
+"""Direct preference optimisation (TRL ``DPOTrainer``) with any of TRL's loss variants, alone or mixed.
 
-Reference log-probabilities are precomputed from the stage's starting model, which is the DPO reference by
-definition (the SFT parent for ``sft(n)>dpo(m)``, the base for ``dpo(m)``); this avoids holding a second model.
+``loss_type`` names one TRL loss (``sigmoid`` is the DPO paper's, ``ipo``, ``hinge``, ``robust``, ``sigmoid_norm``,
+``apo_zero``, ...) or a ``+``-mixture of them with ``loss_weights``: ``loss_type="sigmoid+sft", loss_weights="1+1"``
+is the RPO recipe (DPO plus the NLL of the chosen reply, Pang et al. 2024).
+
+Reference log-probabilities are computed once, before training, from the stage's starting model, which is the DPO
+reference by definition (the SFT parent for ``sft(n)>dpo(m)``, the base for ``dpo(m)``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from trl import DPOConfig, DPOTrainer
 
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
 
+TRL_DPO_LOSSES = ("sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot",
+                  "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft", "sigmoid_norm")
+
 
 @dataclass(frozen=True)
 class DPOSettings(MethodSettings):
@@ -20,7 +27,32 @@ class DPOSettings(MethodSettings):
     epochs: float = 2.0
     beta: float = 0.1
     loss_type: str = "sigmoid"
+    """One of TRL's DPO losses, or several joined by '+' (e.g. "sigmoid+sft")."""
+    loss_weights: str = ""
+    """Weights of a '+'-mixture, joined by '+' (e.g. "1+0.5"); empty means 1 for every loss."""
     label_smoothing: float = 0.0
+    """Probability that a label is flipped (robust, and cDPO when used with sigmoid); EXO's epsilon for exo_pair."""
+
+    def losses(self) -> list[str]:
+        return [t.strip() for t in self.loss_type.split("+")]
+
+    def weights(self) -> list[float] | None:
+        return [float(w) for w in self.loss_weights.split("+")] if self.loss_weights.strip() else None
+
+    def problems(self) -> list[str]:
+        out = super().problems()
+        unknown = [t for t in self.losses() if t not in TRL_DPO_LOSSES]
+        if unknown:
+            out.append(f"unknown loss_type {'+'.join(unknown)!r}; TRL's DPO losses: {', '.join(TRL_DPO_LOSSES)}")
+        try:
+            weights = self.weights()
+        except ValueError:
+            return [*out, f"loss_weights must be numbers joined by '+', e.g. '1+0.5'; got {self.loss_weights!r}"]
+        if weights is not None and len(weights) != len(self.losses()):
+            out.append(f"loss_weights has {len(weights)} weight(s) for {len(self.losses())} loss(es)")
+        if not 0.0 <= self.label_smoothing < 0.5:
+            out.append("label_smoothing must lie in [0, 0.5)")
+        return out
 
 
 def build_dpo(inputs: StageInputs) -> DPOTrainer:
@@ -28,9 +60,10 @@ def build_dpo(inputs: StageInputs) -> DPOTrainer:
     config = DPOConfig(
         **common_arguments(inputs),
         beta=s.beta,
-        loss_type=[t.strip() for t in s.loss_type.split("+")],
+        loss_type=s.losses(),
+        loss_weights=s.weights(),
         label_smoothing=s.label_smoothing,
-        precompute_ref_log_probs=inputs.reference is None,
+        precompute_ref_log_probs=True,
     )
     return DPOTrainer(model=inputs.model, ref_model=inputs.reference, args=config,
                       train_dataset=Dataset.from_list(inputs.rows), processing_class=inputs.tokenizer,
@@ -39,7 +72,7 @@ def build_dpo(inputs: StageInputs) -> DPOTrainer:
 
 DPO = MethodSpec(
     name="dpo",
-    description="direct preference optimisation (Rafailov et al. 2023)",
+    description="direct preference optimisation (Rafailov et al. 2023) and TRL's loss variants and mixtures",
     data="pairs",
     needs_reference=True,
     online=False,

@@ -1,25 +1,31 @@
 """What a training method is, as the rest of crossover sees it.
 
 The trainer code asks a method what it needs (a reference model? demonstrations, pairs, unpaired labels or
-prompts?) and never branches on its name. Each method module builds its TRL trainer from ``StageInputs``.
+prompts? a scorer for its own samples?) and never branches on its name. Each method module builds its TRL trainer
+from ``StageInputs``.
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer, TrainerCallback
 
 DataKind = Literal["demonstrations", "pairs", "unpaired", "prompts"]
+"""What a stage's budget counts: SFT examples, preference pairs, labelled single replies, or bare prompts."""
 
 
 @dataclass(frozen=True)
 class MethodSettings:
-    """Hyperparameters every method has. Subclasses add their own, each with a default."""
+    """Hyperparameters every method has. Subclasses add their own, each with a default.
+
+    A field annotated with ``Literal[...]`` only accepts the listed values; ``problems`` reports any other.
+    """
 
     learning_rate: float = 5e-4
     epochs: float = 3.0
@@ -37,6 +43,36 @@ class MethodSettings:
     def field_types(cls) -> dict[str, type]:
         return {f.name: type(f.default) for f in fields(cls)}
 
+    @classmethod
+    def choices(cls) -> dict[str, tuple[Any, ...]]:
+        """Settings restricted to a fixed set of values (declared as ``Literal``), name -> allowed values."""
+        hints = typing.get_type_hints(cls)
+        return {name: typing.get_args(hint) for name, hint in hints.items() if typing.get_origin(hint) is Literal}
+
+    def problems(self) -> list[str]:
+        """What is wrong with these values, one sentence each (empty when they are usable)."""
+        out = []
+        for name, allowed in self.choices().items():
+            if getattr(self, name) not in allowed:
+                out.append(f"setting {name!r} must be one of {', '.join(map(str, allowed))}; got {getattr(self, name)!r}")
+        for name in ("learning_rate", "epochs", "batch_size", "max_length"):
+            if getattr(self, name) <= 0:
+                out.append(f"setting {name!r} must be greater than 0")
+        return out
+
+
+class ResponseScorer(Protocol):
+    """Scores replies an online method sampled, from the extra columns its ``prompts`` rows carry.
+
+    ``signals`` names what it returns, e.g. ``("gold", "proxy")``: the world's true utility and the annotator's
+    biased view of it. Called with the reply texts and, as keyword arguments, the row columns named in ``columns``.
+    """
+
+    signals: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    def __call__(self, completions: list[str], **columns: list[Any]) -> dict[str, list[float]]: ...
+
 
 @dataclass(frozen=True)
 class StageInputs:
@@ -44,6 +80,7 @@ class StageInputs:
 
     model: PreTrainedModel
     reference: PreTrainedModel | None
+    """A frozen copy of the stage's starting model when the method ``needs_reference``, else ``None``."""
     tokenizer: PreTrainedTokenizerBase
     rows: list[dict[str, Any]]
     """Training rows in TRL's format for this method's data kind."""
@@ -51,6 +88,8 @@ class StageInputs:
     output_dir: Path
     seed: int
     callbacks: list[TrainerCallback]
+    scorer: ResponseScorer | None = None
+    """Scores the method's own samples; given to ``online`` methods only."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +98,9 @@ class MethodSpec:
     description: str
     data: DataKind
     needs_reference: bool
+    """Whether the loss compares the policy with the stage's starting model (DPO, KTO) or not (SFT, SimPO, ORPO)."""
     online: bool
+    """Whether the method samples its own replies and needs a ``ResponseScorer`` to grade them (GRPO)."""
     settings: type[MethodSettings]
     build_trainer: Callable[[StageInputs], Trainer]
 
