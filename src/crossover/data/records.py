@@ -56,3 +56,15 @@ class UnpairedExample:
             "completion": [{"role": "assistant", "content": self.completion}],
             "label": self.label,
         }
+
+
+@dataclass(frozen=True)
+class PromptRecord:
+    """A prompt for an online method to answer, with the columns its scorer needs to grade the answers."""
+
+    prompt: Chat
+    columns: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_trl(self) -> dict[str, Any]:
+        return {"prompt": list(self.prompt), **self.columns}

@@ -1,18 +1,51 @@
-"""Where a stage's training rows come from: a data kind, a budget and a seed in, TRL rows out."""
+"""Where a stage's training rows come from: a data kind, a budget and a seed in, TRL rows out.
+
+A source also provides what training needs besides rows: a scorer for the replies an online method samples, and a
+fixed slice of held-out prompts on which the training-dynamics callback watches the policy.
+"""
 
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crossover.data.budgets import take
-from crossover.methods.spec import DataKind
+from crossover.methods.spec import DataKind, ResponseScorer
 from crossover.world.annotator import Annotator
-from crossover.world.demonstrator import preference_stream, sft_stream
+from crossover.world.demonstrator import preference_stream, prompt_stream, sft_stream, unpaired_stream
+from crossover.world.families import FAMILIES, Item, family
 from crossover.world.knowledge import KnowledgeBase
+
+Chat = list[dict[str, str]]
 
 
 class DataSource(Protocol):
     def rows(self, kind: DataKind, budget: int, seed: int, annotator: Annotator | None) -> list[dict[str, Any]]: ...
+
+    def scorer(self, annotator: Annotator | None) -> ResponseScorer: ...
+
+    def watch_prompts(self, n: int) -> list[Chat]: ...
+
+
+@dataclass(frozen=True)
+class WorldScorer:
+    """Grades replies to wind-tunnel prompts: ``gold`` is the family's gold utility, ``proxy`` the annotator's view."""
+
+    annotator: Annotator | None
+    columns: tuple[str, ...] = ("item",)
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return ("gold", "proxy") if self.annotator else ("gold",)
+
+    def __call__(self, completions: list[str], item: list[str]) -> dict[str, list[float]]:
+        items = [Item.from_json(text) for text in item]
+        grades = [family(it.family).grade(it, reply) for it, reply in zip(items, completions, strict=True)]
+        out = {"gold": [g.utility for g in grades]}
+        if self.annotator:
+            out["proxy"] = [self.annotator.proxy(g) for g in grades]
+        return out
 
 
 class WorldSource:
@@ -24,8 +57,23 @@ class WorldSource:
     def rows(self, kind: DataKind, budget: int, seed: int, annotator: Annotator | None) -> list[dict[str, Any]]:
         if kind == "demonstrations":
             return [r.to_trl() for r in take(sft_stream(self.kb, seed), budget)]
+        if kind == "prompts":
+            return [r.to_trl() for r in take(prompt_stream(self.kb, seed), budget)]
+        if annotator is None:
+            raise ValueError(f"{kind} data needs an annotator")
         if kind == "pairs":
-            if annotator is None:
-                raise ValueError("preference pairs need an annotator")
             return [r.to_trl() for r in take(preference_stream(self.kb, annotator, seed), budget)]
-        raise NotImplementedError(f"the wind tunnel does not yet provide {kind!r} data")
+        if kind == "unpaired":
+            return [r.to_trl() for r in take(unpaired_stream(self.kb, annotator, seed), budget)]
+        raise ValueError(f"unknown data kind {kind!r}")
+
+    def scorer(self, annotator: Annotator | None) -> WorldScorer:
+        return WorldScorer(annotator)
+
+    def watch_prompts(self, n: int) -> list[Chat]:
+        """``n`` held-out prompts, families taking turns; the same for every run of a world."""
+        rng = random.Random(f"watch:{self.kb.seed}")
+        names = sorted(FAMILIES)
+        per_family = {name: FAMILIES[name].items(self.kb, rng, "heldout", -(-n // len(names))) for name in names}
+        items = [per_family[names[i % len(names)]][i // len(names)] for i in range(n)]
+        return [[m.as_dict() for m in item.messages] for item in items]

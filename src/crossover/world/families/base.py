@@ -7,8 +7,9 @@ annotators, the probes and the pretraining corpus only ever talk to families thr
 
 from __future__ import annotations
 
+import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal, Protocol
 
 from crossover.world.knowledge import KnowledgeBase, Split
@@ -46,6 +47,17 @@ class Item:
     @property
     def prompt_text(self) -> str:
         return self.messages[-1].content
+
+    def to_json(self) -> str:
+        """The item as JSON, so a training row can carry it to a grader (e.g. GRPO's reward functions)."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Item:
+        data = json.loads(text)
+        data["messages"] = tuple(Message(**m) for m in data["messages"])
+        data["truth"] = tuple(tuple(kv) for kv in data["truth"])
+        return cls(**data)
 
 
 @dataclass(frozen=True)
