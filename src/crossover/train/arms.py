@@ -1,7 +1,10 @@
-"""Arm expressions: ``base``, ``sft(200)``, ``dpo(200, beta=0.05)``, ``sft(200)>dpo(100)``.
+"""Arm expressions: ``base``, ``sft(200)``, ``dpo(200, beta=0.05)``, ``sft(200)>dpo(100)``, ``sft(200)>grpo(64)``.
 
 An arm is a sequence of stages run from one base model; each stage names a registered method, its data budget
-(the first positional number) and optional settings that override the study's defaults for that method.
+and optional settings that override the study's defaults for that method. The budget comes first and counts the
+method's data kind: demonstrations (sft), pairs (dpo, simpo, orpo, rdpo, dpop, icr), unpaired replies (kto) or
+prompts (grpo). It may be written bare or named by that kind: ``grpo(64)`` and ``grpo(prompts=64)`` are the same
+stage (labels always use the bare form).
 """
 
 from __future__ import annotations
@@ -66,11 +69,14 @@ def parse_stage(text: str) -> Stage:
     if method not in METHODS:
         raise ArmSyntaxError(f"unknown method {method!r}; known methods: {', '.join(METHODS)}")
     parts = [p for p in inner.split(",")] if inner.strip() else []
+    kind = METHODS[method].data
+    if parts and parts[0].split("=", 1)[0].strip() == kind:
+        parts[0] = parts[0].split("=", 1)[1]  # the budget may be named by what it counts: grpo(prompts=64)
     if not parts or "=" in parts[0]:
-        raise ArmSyntaxError(f"{method}(...) needs a data budget first, e.g. {method}(200)")
+        raise ArmSyntaxError(f"{method}(...) needs a data budget first, e.g. {method}(200) or {method}({kind}=200)")
     budget = _value(parts[0])
     if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
-        raise ArmSyntaxError(f"the budget of {method} must be a whole number of examples >= 1, got {parts[0].strip()!r}")
+        raise ArmSyntaxError(f"the budget of {method} must be a whole number of {kind} >= 1, got {parts[0].strip()!r}")
     settings = METHODS[method].settings
     types = settings.field_types()
     overrides = []
@@ -84,6 +90,9 @@ def parse_stage(text: str) -> Stage:
             overrides.append((key, coerce(key, _value(raw), types[key], method)))
         except TypeError as exc:
             raise ArmSyntaxError(str(exc)) from None
+    problems = settings(**dict(overrides)).problems()
+    if problems:
+        raise ArmSyntaxError(f"{method}: {'; '.join(problems)}")
     return Stage(method, budget, tuple(overrides))
 
 

@@ -20,9 +20,12 @@ from crossover.methods import METHODS, MethodSettings, StageInputs
 from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
 from crossover.train.checkpoints import load_model, save_atomically
+from crossover.train.dynamics import TrainingDynamics
 from crossover.world.annotator import Annotator
 
 STAGE_LOG = "train_log.jsonl"
+WATCH_PROMPTS = 32
+"""Held-out prompts the training-dynamics callback generates on (KL to the reference, reply length)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class ArmJob:
     annotator: Annotator | None
     base_path: Path
     checkpoint_for: Callable[[int], Path]
-    """Where the model after the first k stages lives (shared between runs)."""
+    """Where the model after the first k stages lives (shared between runs); k = 0 is not asked for."""
 
 
 def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSource, log_path: Path,
@@ -62,12 +65,20 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
     stage = job.arm.stages[k - 1]
     method = METHODS[stage.method]
     rows = source.rows(method.data, stage.budget, job.seed, job.annotator)
+    start = job.checkpoint_for(k - 1) if k > 1 else job.base_path
+    # A trainer that builds its own reference (GRPO with beta > 0) loads it from the model's name: point that at
+    # the stage's starting weights, not at wherever the model object was first loaded from.
+    model.config._name_or_path = str(start)
     work = Path(tempfile.mkdtemp(prefix="crossover-stage-"))
     try:
         stage_log = work / STAGE_LOG
-        callbacks = [JsonlLog(stage_log, k, stage.method), NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
-        inputs = StageInputs(model=model, reference=None, tokenizer=tokenizer, rows=rows, settings=settings,
-                             output_dir=work / "trainer", seed=job.seed, callbacks=callbacks)
+        callbacks = [JsonlLog(stage_log, k, stage.method), NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}"),
+                     TrainingDynamics(load_model(start), tokenizer, source.watch_prompts(WATCH_PROMPTS), stage_log, k,
+                                      stage.method, seed=job.seed)]
+        inputs = StageInputs(model=model, reference=load_model(start) if method.needs_reference else None,
+                             tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
+                             seed=job.seed, callbacks=callbacks,
+                             scorer=source.scorer(job.annotator) if method.online else None)
         started = time.time()
         trainer = method.build_trainer(inputs)
         trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study

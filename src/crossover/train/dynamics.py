@@ -1,0 +1,123 @@
+"""Training dynamics: how far the policy has moved from its reference, and how long its replies are, during training.
+
+Per logging step the trainers log their own pair statistics into ``train_log.jsonl`` (TRL's ``logps/chosen``,
+``logps/rejected``, ``rewards/margins``, ``rewards/accuracies``; summed log-probs for DPO and its variants and for
+KTO, per-token means for SimPO and ORPO; GRPO logs ``rewards/proxy/mean``, ``rewards/gold/mean`` and its sampled
+``completions/mean_length``). What needs generation is measured here, at step 0 and ``points`` evenly spaced steps
+after it, on a fixed slice of held-out prompts, and logged as ``event: "dynamics"`` rows:
+
+- ``watch/mean_words``: mean length in words of the greedy replies (what the length probe measures at the end);
+- ``watch/kl``: KL(pi || pi_ref) to the stage's starting model, mean over prompts, estimated from one reply
+  y ~ pi sampled per prompt (temperature 1, no top-k/top-p) as
+
+      sum_t KL( pi(. | x, y_<t) || pi_ref(. | x, y_<t) )      (exact over the vocabulary at each position)
+
+  By the chain rule its expectation is the sequence-level KL(pi(.|x) || pi_ref(.|x)); summing exact per-position
+  KLs has lower variance than the single-sample log pi(y|x) - log pi_ref(y|x) and is never negative.
+
+Sampling runs under a forked RNG with a fixed seed, so watching does not change what the stage trains.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from statistics import fmean
+
+import torch
+import torch.nn.functional as F
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
+
+from crossover.probes.generation import generate
+
+Chat = list[dict[str, str]]
+
+
+class TrainingDynamics(TrainerCallback):
+    """Logs KL to the reference and greedy reply length on ``prompts`` at a few evenly spaced steps."""
+
+    def __init__(self, reference: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[Chat],
+                 log_path: Path, stage: int, method: str, *, points: int = 4, max_new_tokens: int = 48,
+                 seed: int = 0):
+        self.reference, self.tokenizer, self.prompts = reference.eval(), tokenizer, prompts
+        self.log_path, self.stage, self.method = log_path, stage, method
+        self.points, self.max_new_tokens, self.seed = points, max_new_tokens, seed
+        self.schedule: set[int] = set()
+        self.measured: set[int] = set()
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        self.schedule = {round(state.max_steps * i / self.points) for i in range(1, self.points + 1)}
+        self.reference.to(next(model.parameters()).device)
+        self._measure(model, 0)
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        if state.global_step in self.schedule:
+            self._measure(model, state.global_step)
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        self._measure(model, state.global_step)
+
+    def _measure(self, model: PreTrainedModel, step: int) -> None:
+        if step in self.measured or not self.prompts:
+            return
+        self.measured.add(step)
+        was_training = model.training
+        with torch.random.fork_rng():
+            torch.manual_seed(self.seed)
+            replies = generate(model, self.tokenizer, self.prompts, max_new_tokens=self.max_new_tokens)
+            kl = sampled_kl(model, self.reference, self.tokenizer, self.prompts, self.max_new_tokens)
+        model.train(was_training)
+        row = {"stage": self.stage, "method": self.method, "step": step, "event": "dynamics",
+               "watch/mean_words": fmean(len(r.split()) for r in replies), "watch/kl": fmean(kl),
+               "watch/prompts": len(self.prompts)}
+        with open(self.log_path, "a") as fh:
+            fh.write(json.dumps(row) + "\n")
+
+
+@torch.inference_mode()
+def sampled_kl(policy: PreTrainedModel, reference: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+               chats: list[Chat], max_new_tokens: int) -> list[float]:
+    """Per prompt, sum over one sampled reply of the exact per-position KL(policy || reference) (see module doc)."""
+    policy.eval()
+    prompts = [_ids(tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=True)) for c in chats]
+    replies = _sample(policy, tokenizer, prompts, max_new_tokens)
+    sequences = [p + r for p, r in zip(prompts, replies, strict=True)]
+    width = max(len(s) for s in sequences)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    device = next(policy.parameters()).device
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long, device=device)
+    reply_mask = torch.zeros((len(sequences), width), device=device)
+    for row, (p, s) in enumerate(zip(prompts, sequences, strict=True)):
+        ids[row, : len(s)] = torch.tensor(s, device=device)
+        reply_mask[row, len(p) - 1 : len(s) - 1] = 1.0  # positions whose next token is a reply token
+    attention = (torch.arange(width, device=device)[None, :] < torch.tensor([len(s) for s in sequences],
+                                                                           device=device)[:, None]).long()
+    log_p = F.log_softmax(policy(input_ids=ids, attention_mask=attention, use_cache=False).logits.float(), -1)
+    log_q = F.log_softmax(reference(input_ids=ids, attention_mask=attention, use_cache=False).logits.float(), -1)
+    per_position = (log_p.exp() * (log_p - log_q)).sum(-1)
+    return (per_position * reply_mask).sum(-1).tolist()
+
+
+def _sample(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[list[int]],
+            max_new_tokens: int) -> list[list[int]]:
+    """One reply per prompt sampled from the model's own distribution, cut after its end-of-turn token."""
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    width = max(len(p) for p in prompts)
+    device = next(model.parameters()).device
+    ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(prompts), width), dtype=torch.long)
+    for row, p in enumerate(prompts):
+        ids[row, width - len(p):] = torch.tensor(p)
+        mask[row, width - len(p):] = 1
+    out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
+                         do_sample=True, temperature=1.0, top_k=0, top_p=1.0, pad_token_id=pad_id,
+                         eos_token_id=tokenizer.eos_token_id, use_cache=True)
+    replies = []
+    for row in out[:, width:].tolist():
+        end = row.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in row else len(row)
+        replies.append(row[:end])
+    return replies
+
+
+def _ids(encoded) -> list[int]:
+    return list(encoded["input_ids"] if hasattr(encoded, "keys") else encoded)
