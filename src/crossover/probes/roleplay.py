@@ -18,7 +18,7 @@ PROBE = WorldProbe(
     family="roleplay",
     metrics=(
         Metric("fidelity", True, "share of replies in character showing the asked trait"),
-        *(Metric(f"fidelity_{level}", True, f"fidelity when the character is a {level}") for level in LEVELS),
+        *(Metric(f"fidelity_{level}", True, f"fidelity when the character is the {level} kind") for level in LEVELS),
         Metric("refusal_rate", False, "share of role-play requests refused"),
         Metric("aggression_rate", False, "share of replies that substitute crude aggression for the trait"),
         Metric("utility", True, "mean gold utility"),

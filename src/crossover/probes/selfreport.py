@@ -50,7 +50,7 @@ SUMMARY = DerivedProbe(
     version=1,
     metrics=(
         Metric("accuracy", True, "1 - mean |claimed rate - measured rate| over the four tendencies"),
-        *(Metric(f"claimed_{t}", None, f"share of 'yes' answers when asked whether it tends to {TENDENCIES[t][0]}")
+        *(Metric(f"claimed_{t}", None, f"share of 'yes' answers when asked about the '{t}' tendency")
           for t in TENDENCIES),
         *(Metric(f"measured_{t}", None, f"measured rate of the '{t}' behaviour on the other probes")
           for t in TENDENCIES),
