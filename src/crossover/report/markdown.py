@@ -48,8 +48,8 @@ def write_markdown_report(root: Path, figures: list[CrossoverFigure], point: dic
     out = [f"# crossover study: {study['name']}", ""]
     if study.get("description"):
         out += [study["description"], ""]
-    out += [f"- base: `{study['base']['name']}` (world seed {study['base']['world_seed']}, "
-            f"sha256 {study['base']['sha256'][:12]})",
+    out += [*(f"- base: `{b['name']}` (world seed {b['world_seed']}, sha256 {b['sha256'][:12]})"
+              for b in study["bases"]),
             f"- seeds: {study['seeds']}; arms: {', '.join(study['arms'])}",
             f"- annotators: {', '.join(a['name'] for a in study['annotators'])}",
             f"- finished runs: {len(store.finished_runs())}", ""]
@@ -57,7 +57,7 @@ def write_markdown_report(root: Path, figures: list[CrossoverFigure], point: dic
         out += [f"## The crossover at SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations",
                 "", "Means over seeds; intervals arrive with the analysis of uncertainty. Positive r* means a pair "
                 "helps as a demonstration would; compare it with the price ratio of a pair to a demonstration.", ""]
-        rows = [{"annotator": f.annotator, "metric": f"{f.probe}.{f.metric}", f"SFT({point['n0']})": f.parent,
+        rows = [{"base": f.base, "annotator": f.annotator, "metric": f"{f.probe}.{f.metric}", f"SFT({point['n0']})": f.parent,
                  f"+{point['n']} SFT": f.more_sft, f"+{point['m']} pairs": f.with_pairs,
                  "verdict": verdict(f, point["m"], point["n"])} for f in figures]
         out += [_table(pd.DataFrame(rows)), ""]

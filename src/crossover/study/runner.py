@@ -73,11 +73,12 @@ def execute_run(spec: RunSpec, root: Path, study_name: str) -> str:
     job = ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
                  lambda k: store.checkpoint(spec.training_key(k)))
     model = train_arm(job, tokenizer, WorldSource(kb), tmp / "train_log.jsonl")
-    records, rows = run_world_probes(model, tokenizer, kb, spec.probes)
+    records, rows = run_world_probes(model, tokenizer, kb, spec.probes, seed=spec.seed)
     for probe, probe_records in records.items():
         write_jsonl(tmp / "probes" / f"{probe}.jsonl", probe_records)
     metric_rows = [{"run_id": spec.run_id, "arm": spec.arm.label, "seed": spec.seed, "probe": r.probe,
-                    "metric": r.metric, "value": r.value, "annotator": spec.annotator_name} for r in rows]
+                    "metric": r.metric, "value": r.value, "annotator": spec.annotator_name,
+                    "base": spec.base.name} for r in rows]
     write_json(tmp / "metrics.json", {"schema": RESULT_SCHEMA, "run_id": spec.run_id, "rows": metric_rows,
                                       "seconds": round(time.time() - started, 2)})
     store.commit_run(tmp, spec.run_id)
@@ -92,11 +93,11 @@ def _init_worker(threads: int) -> None:
 def run_study(config: StudyConfig, root: Path, *, workers: int = 1, progress: bool = True,
               log: Callable[[str], None] = print) -> StudyOutcome:
     started = time.time()
-    base = resolve_base(config.base)
+    bases = [resolve_base(b) for b in config.bases]
     store = StudyStore(root)
     store.prepare()
-    write_json(root / "study.json", study_record(config, base.identity()))
-    specs = expand(config, base)
+    write_json(root / "study.json", study_record(config, [b.identity() for b in bases]))
+    specs = expand(config, bases)
     pending = [s for s in specs if not store.finished(s.run_id)]
     outcome = StudyOutcome(root, specs, skipped=len(specs) - len(pending))
     log(f"study {config.name!r}: {len(specs)} runs, {outcome.skipped} already finished, {len(pending)} to run "
@@ -139,14 +140,14 @@ def _run_wave(wave: list[RunSpec], root: Path, name: str, workers: int, bar: tqd
                 done(futures.pop(fut), fut.exception())
 
 
-def study_record(config: StudyConfig, base: dict) -> dict:
+def study_record(config: StudyConfig, bases: list[dict]) -> dict:
     """The resolved study settings, as written to ``study.json`` (the report reads this, not the TOML)."""
     return {
         "schema": RESULT_SCHEMA,
         "name": config.name,
         "description": config.description,
         "source": config.source,
-        "base": base,
+        "bases": bases,
         "seeds": list(config.seeds),
         "arms": [a.label for a in config.arms],
         "annotators": [a.settings() for a in config.annotators],

@@ -73,16 +73,18 @@ class RunSpec:
         return self.annotator.name if self.annotator and self.uses_annotator() else ""
 
 
-def expand(config: StudyConfig, base: BaseModelRef) -> list[RunSpec]:
+def expand(config: StudyConfig, bases: list[BaseModelRef]) -> list[RunSpec]:
     """All distinct runs of a study, parents (fewer stages) first."""
     runs: dict[str, RunSpec] = {}
-    for arm in config.arms:
-        settings = tuple(config.method_settings(stage) for stage in arm.stages)
-        seeds = config.seeds if arm.stages else (0,)
-        needs_annotator = any(METHODS[s.method].data != "demonstrations" for s in arm.stages)
-        annotators = config.annotators if needs_annotator else (None,)
-        for seed in seeds:
-            for annotator in annotators:
-                spec = RunSpec(arm, seed, base, annotator, settings, config.probes)
-                runs.setdefault(spec.run_id, spec)
-    return sorted(runs.values(), key=lambda s: (len(s.arm.stages), s.arm.label, s.annotator_name, s.seed))
+    for base in bases:
+        for arm in config.arms:
+            settings = tuple(config.method_settings(stage) for stage in arm.stages)
+            seeds = config.seeds if arm.stages else (0,)
+            needs_annotator = any(METHODS[s.method].data != "demonstrations" for s in arm.stages)
+            annotators = config.annotators if needs_annotator else (None,)
+            for seed in seeds:
+                for annotator in annotators:
+                    spec = RunSpec(arm, seed, base, annotator, settings, config.probes)
+                    runs.setdefault(spec.run_id, spec)
+    return sorted(runs.values(), key=lambda s: (len(s.arm.stages), s.base.name, s.arm.label, s.annotator_name,
+                                                s.seed))
