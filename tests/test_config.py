@@ -90,3 +90,24 @@ n0 = 0
 def test_missing_study_table():
     problems, _ = problems_of("[probes]\nitems = 3\n")
     assert any("study" in p for p in problems)
+
+
+def test_method_tables_and_dynamics_are_validated():
+    text = """
+[study]
+arms = ["sft(10)>grpo(8)"]
+
+[method.grpo]
+reward = "silver"
+
+[dynamics]
+prompts = -1
+"""
+    problems, _ = problems_of(text)
+    assert any("method.grpo" in p and "reward" in p and "proxy, gold" in p for p in problems)
+    assert any("dynamics.prompts" in p for p in problems)
+
+
+def test_dynamics_table_reaches_the_config():
+    config = parse_study('[study]\narms = ["sft(10)"]\n\n[dynamics]\nprompts = 0\npoints = 2\n', "d.toml")
+    assert (config.dynamics.prompts, config.dynamics.points) == (0, 2)

@@ -14,7 +14,11 @@ A study file looks like this (every table but ``[study]`` is optional)::
     length_bias = 0.5
 
     [method.dpo]                 # defaults for every dpo stage (an arm may override: dpo(200, beta=0.05))
-    beta = 0.1
+    beta = 0.1                   # every registered method has a table: sft, dpo, kto, simpo, orpo, grpo, rdpo, ...
+
+    [dynamics]                   # training dynamics: KL to the reference and reply length while training
+    prompts = 16                 # held-out prompts generated on at each measurement (0: off)
+    points = 4                   # measurements after step 0, evenly spaced over each stage
 
     [probes]
     items = 48                   # items per probe (held-out entities and templates)
@@ -43,6 +47,7 @@ from crossover.errors import InputError, Problem
 from crossover.methods import METHODS, MethodSettings
 from crossover.probes.run import ProbeSettings
 from crossover.train.arms import Arm, ArmSyntaxError, Stage, coerce, parse_arm
+from crossover.train.dynamics import DynamicsSettings
 from crossover.world.annotator import KNOBS, PRESETS, Annotator, annotator_from
 
 MAX_WORLD_BUDGET = 100_000
@@ -74,6 +79,7 @@ class StudyConfig:
     annotators: tuple[Annotator, ...] = (PRESETS["clean"],)
     methods: dict[str, MethodSettings] = field(default_factory=dict)
     probes: ProbeSettings = ProbeSettings()
+    dynamics: DynamicsSettings = DynamicsSettings()
     crossover: CrossoverPoint | None = None
     source: str = "<built-in>"
 
@@ -137,7 +143,7 @@ def parse_study(text: str, path: str = "<study>") -> StudyConfig:
         line = getattr(exc, "lineno", None)
         raise InputError.one(path, f"not valid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", line=line) from None
     r = _Reader(path, text)
-    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "crossover"})
+    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "dynamics", "crossover"})
     study = _table(r, data, "study")
     if "study" not in data:
         r.problem("study", None, "the study file needs a [study] table with at least 'arms'")
@@ -152,6 +158,7 @@ def parse_study(text: str, path: str = "<study>") -> StudyConfig:
     if not r.problems:
         _check_stage_settings(r, arms, methods)
     probes = _probes(r, data, annotators)
+    dynamics = _dynamics(r, data)
     crossover = _crossover(r, data)
     if crossover is not None and not r.problems:
         present = {a.label for a in arms}
@@ -159,7 +166,8 @@ def parse_study(text: str, path: str = "<study>") -> StudyConfig:
     if r.problems:
         raise InputError(r.problems)
     return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, description=description,
-                       annotators=annotators, methods=methods, probes=probes, crossover=crossover, source=path)
+                       annotators=annotators, methods=methods, probes=probes, dynamics=dynamics, crossover=crossover,
+                       source=path)
 
 
 def _table(r: _Reader, data: dict, name: str) -> dict:
@@ -331,6 +339,19 @@ def _mix(r: _Reader, mix: Any) -> dict[str, float]:
     if out and not any(out.values()):
         r.problem(where, None, "needs at least one positive weight")
     return {name: out.get(name, 0.0) for name in FAMILIES}
+
+
+def _dynamics(r: _Reader, data: dict) -> DynamicsSettings:
+    table = _table(r, data, "dynamics")
+    defaults = DynamicsSettings()
+    names = [f.name for f in dataclasses.fields(DynamicsSettings)]
+    r.unknown_keys("dynamics", table, set(names))
+    values = {k: r.typed("dynamics", table, k, int, getattr(defaults, k)) for k in names if k in table}
+    for key, value in values.items():
+        if value < (0 if key == "prompts" else 1):
+            r.problem("dynamics", key, "must be at least 0 (0 turns watching off)" if key == "prompts"
+                      else "must be at least 1")
+    return dataclasses.replace(defaults, **values)
 
 
 def _crossover(r: _Reader, data: dict) -> CrossoverPoint | None:

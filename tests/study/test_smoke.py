@@ -26,6 +26,8 @@ def test_results_contract(smoke_study):
         if config_json["spec"]["stages"]:
             log = [json.loads(x) for x in (run / "train_log.jsonl").read_text().splitlines()]
             assert any("loss" in row for row in log)
+            watched = [row for row in log if row.get("event") == "dynamics"]
+            assert watched and watched[0]["step"] == 0 and watched[0]["watch/kl"] == 0.0
 
 
 def test_rerun_skips_finished_runs_and_resumes_a_killed_one(smoke_study, tmp_path):

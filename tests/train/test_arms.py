@@ -28,3 +28,36 @@ def test_parse_arms():
 def test_bad_arms_say_what_is_wrong(text, message):
     with pytest.raises(ArmSyntaxError, match=message):
         parse_arm(text)
+
+
+def test_budget_may_be_named_by_the_methods_data_kind():
+    assert parse_arm("sft(100)>grpo(prompts=64)") == parse_arm("sft(100)>grpo(64)")
+    assert parse_arm("grpo(prompts=64, lite_ppo=true)").label == "grpo(64, lite_ppo=True)"
+    assert parse_arm("kto(unpaired=40, beta=0.2)").stages[0].budget == 40
+    with pytest.raises(ArmSyntaxError, match="needs a data budget"):
+        parse_arm("grpo(pairs=64)")
+
+
+def test_every_registered_method_composes_in_an_arm():
+    from crossover.methods import METHODS
+
+    arm = parse_arm(">".join(f"{name}(8)" for name in METHODS))
+    assert [s.method for s in arm.stages] == list(METHODS)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("grpo(8, reward=silver)", "reward.*must be one of proxy, gold"),
+    ("grpo(8, lite_ppo=true, loss_type=dapo)", "lite_ppo sets"),
+    ("grpo(8, batch_size=12)", "multiple of num_generations"),
+    ("dpo(8, loss_type=sigmoid+foo)", "unknown loss_type 'foo'"),
+    ("dpo(8, loss_type=sigmoid+sft, loss_weights=1+2+3)", "3 weight"),
+    ("kto(8, loss_type=bco)", "must be one of kto, apo_zero_unpaired"),
+])
+def test_unusable_settings_are_refused_when_the_arm_is_read(text, message):
+    with pytest.raises(ArmSyntaxError, match=message):
+        parse_arm(text)
+
+
+def test_a_loss_mixture_with_weights_parses():
+    stage = parse_arm("sft(10)>dpo(10, loss_type=sigmoid+sft, loss_weights=1+0.5)").stages[1]
+    assert dict(stage.overrides) == {"loss_type": "sigmoid+sft", "loss_weights": "1+0.5"}

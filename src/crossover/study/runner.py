@@ -71,7 +71,7 @@ def execute_run(spec: RunSpec, root: Path, study_name: str) -> str:
     tokenizer = load_tokenizer(spec.base.path)
     kb = build_knowledge_base(spec.base.world_seed)
     job = ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
-                 lambda k: store.checkpoint(spec.training_key(k)))
+                 lambda k: store.checkpoint(spec.training_key(k)), spec.dynamics)
     model = train_arm(job, tokenizer, WorldSource(kb), tmp / "train_log.jsonl")
     records, rows = run_world_probes(model, tokenizer, kb, spec.probes, seed=spec.seed)
     for probe, probe_records in records.items():
@@ -153,6 +153,7 @@ def study_record(config: StudyConfig, bases: list[dict]) -> dict:
         "annotators": [a.settings() for a in config.annotators],
         "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
         "probes": dataclasses.asdict(config.probes),
+        "dynamics": dataclasses.asdict(config.dynamics),
         "crossover": dataclasses.asdict(config.crossover) if config.crossover else None,
         "provenance": provenance(),
     }

@@ -18,6 +18,7 @@ from crossover.methods import METHODS, MethodSettings
 from crossover.probes import DERIVED_PROBES, WORLD_PROBES
 from crossover.probes.run import ProbeSettings
 from crossover.train.arms import Arm
+from crossover.train.dynamics import DynamicsSettings
 from crossover.world.annotator import Annotator
 from crossover.world.bases import BaseModelRef
 from crossover.world.families import FAMILIES
@@ -42,6 +43,8 @@ class RunSpec:
     annotator: Annotator | None
     settings: tuple[MethodSettings, ...]
     probes: ProbeSettings
+    dynamics: DynamicsSettings = DynamicsSettings()
+    """What training logs besides its losses; part of the run, not of the trained model."""
 
     def _stages(self, k: int) -> list[dict[str, Any]]:
         return [{"method": st.method, "budget": st.budget, "settings": dataclasses.asdict(s)}
@@ -62,7 +65,8 @@ class RunSpec:
     def resolved(self) -> dict[str, Any]:
         probes = {"settings": dataclasses.asdict(self.probes),
                   "versions": {n: p.version for n, p in {**WORLD_PROBES, **DERIVED_PROBES}.items()}}
-        return {**self.training_spec(len(self.arm.stages)), "arm": self.arm.label, "probes": probes}
+        return {**self.training_spec(len(self.arm.stages)), "arm": self.arm.label, "probes": probes,
+                "dynamics": dataclasses.asdict(self.dynamics)}
 
     @property
     def run_id(self) -> str:
@@ -84,7 +88,7 @@ def expand(config: StudyConfig, bases: list[BaseModelRef]) -> list[RunSpec]:
             annotators = config.annotators if needs_annotator else (None,)
             for seed in seeds:
                 for annotator in annotators:
-                    spec = RunSpec(arm, seed, base, annotator, settings, config.probes)
+                    spec = RunSpec(arm, seed, base, annotator, settings, config.probes, config.dynamics)
                     runs.setdefault(spec.run_id, spec)
     return sorted(runs.values(), key=lambda s: (len(s.arm.stages), s.base.name, s.arm.label, s.annotator_name,
                                                 s.seed))

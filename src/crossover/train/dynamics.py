@@ -21,6 +21,7 @@ Sampling runs under a forked RNG with a fixed seed, so watching does not change 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import fmean
 
@@ -33,15 +34,26 @@ from crossover.probes.generation import generate
 Chat = list[dict[str, str]]
 
 
+@dataclass(frozen=True)
+class DynamicsSettings:
+    """What the training-dynamics callback watches (a study's ``[dynamics]`` table); it never changes training."""
+
+    prompts: int = 16
+    """Held-out prompts generated on at each measurement; 0 turns the measurements off."""
+    points: int = 4
+    """Measurements after step 0, evenly spaced over the stage's steps (fewer if the stage is shorter)."""
+    max_new_tokens: int = 48
+
+
 class TrainingDynamics(TrainerCallback):
     """Logs KL to the reference and greedy reply length on ``prompts`` at a few evenly spaced steps."""
 
     def __init__(self, reference: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[Chat],
-                 log_path: Path, stage: int, method: str, *, points: int = 4, max_new_tokens: int = 48,
+                 log_path: Path, stage: int, method: str, settings: DynamicsSettings = DynamicsSettings(),
                  seed: int = 0):
         self.reference, self.tokenizer, self.prompts = reference.eval(), tokenizer, prompts
         self.log_path, self.stage, self.method = log_path, stage, method
-        self.points, self.max_new_tokens, self.seed = points, max_new_tokens, seed
+        self.points, self.max_new_tokens, self.seed = settings.points, settings.max_new_tokens, seed
         self.schedule: set[int] = set()
         self.measured: set[int] = set()
 

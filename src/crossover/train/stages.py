@@ -20,12 +20,10 @@ from crossover.methods import METHODS, MethodSettings, StageInputs
 from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
 from crossover.train.checkpoints import load_model, save_atomically
-from crossover.train.dynamics import TrainingDynamics
+from crossover.train.dynamics import DynamicsSettings, TrainingDynamics
 from crossover.world.annotator import Annotator
 
 STAGE_LOG = "train_log.jsonl"
-WATCH_PROMPTS = 32
-"""Held-out prompts the training-dynamics callback generates on (KL to the reference, reply length)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +35,7 @@ class ArmJob:
     base_path: Path
     checkpoint_for: Callable[[int], Path]
     """Where the model after the first k stages lives (shared between runs); k = 0 is not asked for."""
+    dynamics: DynamicsSettings = DynamicsSettings()
 
 
 def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSource, log_path: Path,
@@ -72,9 +71,10 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
     work = Path(tempfile.mkdtemp(prefix="crossover-stage-"))
     try:
         stage_log = work / STAGE_LOG
-        callbacks = [JsonlLog(stage_log, k, stage.method), NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}"),
-                     TrainingDynamics(load_model(start), tokenizer, source.watch_prompts(WATCH_PROMPTS), stage_log, k,
-                                      stage.method, seed=job.seed)]
+        callbacks = [JsonlLog(stage_log, k, stage.method), NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
+        if job.dynamics.prompts:
+            callbacks.append(TrainingDynamics(load_model(start), tokenizer, source.watch_prompts(job.dynamics.prompts),
+                                              stage_log, k, stage.method, job.dynamics, seed=job.seed))
         inputs = StageInputs(model=model, reference=load_model(start) if method.needs_reference else None,
                              tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
                              seed=job.seed, callbacks=callbacks,
