@@ -17,10 +17,11 @@ def test_kl_estimate_is_zero_against_itself_and_positive_after_a_change(kb):
     policy, reference, tokenizer = load_model(base.path), load_model(base.path), load_tokenizer(base.path)
     prompts = WorldSource(kb).watch_prompts(6)
     torch.manual_seed(0)
-    assert max(abs(x) for x in sampled_kl(policy, reference, tokenizer, prompts, 16)) < 1e-5
+    same, words = sampled_kl(policy, reference, tokenizer, prompts, 16)
+    assert max(abs(x) for x in same) < 1e-5 and all(0 <= w <= 16 for w in words)
     with torch.no_grad():
         policy.lm_head.weight.mul_(1.5)  # sharper next-token distributions
-    moved = sampled_kl(policy, reference, tokenizer, prompts, 16)
+    moved, _ = sampled_kl(policy, reference, tokenizer, prompts, 16)
     assert all(x > 0.01 for x in moved)
 
 

@@ -6,9 +6,10 @@ KTO, per-token means for SimPO and ORPO; GRPO logs ``rewards/proxy/mean``, ``rew
 ``completions/mean_length``). What needs generation is measured here, at step 0 and ``points`` evenly spaced steps
 after it, on a fixed slice of held-out prompts, and logged as ``event: "dynamics"`` rows:
 
-- ``watch/mean_words``: mean length in words of the greedy replies (what the length probe measures at the end);
-- ``watch/kl``: KL(pi || pi_ref) to the stage's starting model, mean over prompts, estimated from one reply
-  y ~ pi sampled per prompt (temperature 1, no top-k/top-p) as
+- ``watch/mean_words``: mean length in words of one reply sampled per prompt at temperature 1 with no top-k/top-p
+  (the policy's own distribution, as the probes read it at their default temperature);
+- ``watch/kl``: KL(pi || pi_ref) to the stage's starting model, mean over prompts, estimated from the same replies
+  y ~ pi as
 
       sum_t KL( pi(. | x, y_<t) || pi_ref(. | x, y_<t) )      (exact over the vocabulary at each position)
 
@@ -28,8 +29,6 @@ from statistics import fmean
 import torch
 import torch.nn.functional as F
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
-
-from crossover.probes.generation import generate
 
 Chat = list[dict[str, str]]
 
@@ -76,20 +75,19 @@ class TrainingDynamics(TrainerCallback):
         was_training = model.training
         with torch.random.fork_rng():
             torch.manual_seed(self.seed)
-            replies = generate(model, self.tokenizer, self.prompts, max_new_tokens=self.max_new_tokens)
-            kl = sampled_kl(model, self.reference, self.tokenizer, self.prompts, self.max_new_tokens)
+            kl, words = sampled_kl(model, self.reference, self.tokenizer, self.prompts, self.max_new_tokens)
         model.train(was_training)
         row = {"stage": self.stage, "method": self.method, "step": step, "event": "dynamics",
-               "watch/mean_words": fmean(len(r.split()) for r in replies), "watch/kl": fmean(kl),
-               "watch/prompts": len(self.prompts)}
+               "watch/mean_words": fmean(words), "watch/kl": fmean(kl), "watch/prompts": len(self.prompts)}
         with open(self.log_path, "a") as fh:
             fh.write(json.dumps(row) + "\n")
 
 
 @torch.inference_mode()
 def sampled_kl(policy: PreTrainedModel, reference: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-               chats: list[Chat], max_new_tokens: int) -> list[float]:
-    """Per prompt, sum over one sampled reply of the exact per-position KL(policy || reference) (see module doc)."""
+               chats: list[Chat], max_new_tokens: int) -> tuple[list[float], list[int]]:
+    """Per prompt: the sum over one sampled reply of the exact per-position KL(policy || reference) (see the module
+    docstring), and that reply's length in words."""
     policy.eval()
     prompts = [_ids(tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=True)) for c in chats]
     replies = _sample(policy, tokenizer, prompts, max_new_tokens)
@@ -107,7 +105,8 @@ def sampled_kl(policy: PreTrainedModel, reference: PreTrainedModel, tokenizer: P
     log_p = F.log_softmax(policy(input_ids=ids, attention_mask=attention, use_cache=False).logits.float(), -1)
     log_q = F.log_softmax(reference(input_ids=ids, attention_mask=attention, use_cache=False).logits.float(), -1)
     per_position = (log_p.exp() * (log_p - log_q)).sum(-1)
-    return (per_position * reply_mask).sum(-1).tolist()
+    words = [len(tokenizer.decode(r, skip_special_tokens=True).split()) for r in replies]
+    return (per_position * reply_mask).sum(-1).tolist(), words
 
 
 def _sample(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[list[int]],
