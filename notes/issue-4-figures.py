@@ -10,6 +10,7 @@ from the study directory (metrics.csv, the runs' train logs, the stage checkpoin
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from crossover.analysis.dynamics import dynamics_frame, endpoints
 from crossover.config import load_study
 from crossover.data.sources import WorldSource
 from crossover.study.spec import expand
+from crossover.study.store import StudyStore
 from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.world.bases import resolve_base
 from crossover.world.knowledge import build_knowledge_base
@@ -35,6 +37,21 @@ SHOWN = ("watch/mean_words", "watch/kl", "logps/chosen", "logps/rejected", "rewa
 def by_arm_and_seed(metrics: pd.DataFrame, probe: str, name: str) -> pd.DataFrame:
     rows = metrics[(metrics.probe == probe) & (metrics.metric == name)]
     table = rows.pivot_table(index="arm", columns="seed", values="value")
+    table["mean"] = table.mean(axis=1)
+    return table
+
+
+def capped_share(root: Path) -> pd.DataFrame:
+    """Per run, the share of probe replies as long as the probes' max_new_tokens (one word per token here)."""
+    cap = json.loads((root / "study.json").read_text())["probes"]["max_new_tokens"]
+    rows = []
+    for run in StudyStore(root).finished_runs():
+        config = json.loads((run / "config.json").read_text())
+        replies = [json.loads(line) for path in (run / "probes").glob("*.jsonl") for line in path.open()]
+        lengths = [r["n_words"] for r in replies if "n_words" in r]
+        rows.append({"arm": config["spec"]["arm"], "seed": config["spec"]["seed"],
+                     "value": sum(n >= cap for n in lengths) / len(lengths)})
+    table = pd.DataFrame(rows).pivot_table(index="arm", columns="seed", values="value")
     table["mean"] = table.mean(axis=1)
     return table
 
@@ -64,6 +81,7 @@ def main(root: Path) -> None:
     show("Reply length in words (probe length.mean_words, replies sampled at temperature 1)", words)
     show(f"Ratio of reply length to the SFT parent {PARENT}, same seed", words.div(words.loc[PARENT], axis=1))
     show("Filler sentences per reply (length.filler_rate)", by_arm_and_seed(metrics, "length", "filler_rate"))
+    show("Share of probe replies cut off at the generation cap (never ended their turn)", capped_share(root))
     show("Gold satisfaction (satisfaction.gold)", by_arm_and_seed(metrics, "satisfaction", "gold"))
     show("Proxy score: the length judge's win rate against the demonstrator (eval.win_rate:length)",
          by_arm_and_seed(metrics, "eval", "win_rate:length"))

@@ -52,6 +52,7 @@ def test_every_registered_method_composes_in_an_arm():
     ("dpo(8, loss_type=sigmoid+foo)", "unknown loss_type 'foo'"),
     ("dpo(8, loss_type=sigmoid+sft, loss_weights=1+2+3)", "3 weight"),
     ("kto(8, loss_type=bco)", "must be one of kto, apo_zero_unpaired"),
+    ("dpo(8, label_smoothing=0.1)", "only acts on"),
 ])
 def test_unusable_settings_are_refused_when_the_arm_is_read(text, message):
     with pytest.raises(ArmSyntaxError, match=message):

@@ -19,6 +19,8 @@ from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, comm
 
 TRL_DPO_LOSSES = ("sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot",
                   "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft", "sigmoid_norm")
+SMOOTHED_LOSSES = ("robust", "exo_pair", "aot", "aot_unpaired")
+"""The losses TRL applies ``label_smoothing`` to (its plain ``sigmoid`` ignores it)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class DPOSettings(MethodSettings):
     loss_weights: str = ""
     """Weights of a '+'-mixture, joined by '+' (e.g. "1+0.5"); empty means 1 for every loss."""
     label_smoothing: float = 0.0
-    """Probability that a label is flipped (robust, and cDPO when used with sigmoid); EXO's epsilon for exo_pair."""
+    """Probability that a label is flipped, for robust (rDPO) and aot; EXO's epsilon for exo_pair."""
 
     def losses(self) -> list[str]:
         return [t.strip() for t in self.loss_type.split("+")]
@@ -52,6 +54,10 @@ class DPOSettings(MethodSettings):
             out.append(f"loss_weights has {len(weights)} weight(s) for {len(self.losses())} loss(es)")
         if not 0.0 <= self.label_smoothing < 0.5:
             out.append("label_smoothing must lie in [0, 0.5)")
+        if self.label_smoothing and not set(self.losses()) & set(SMOOTHED_LOSSES):
+            out.append(f"label_smoothing only acts on TRL's {', '.join(SMOOTHED_LOSSES)} losses, not {self.loss_type}")
+        if "exo_pair" in self.losses() and not self.label_smoothing:
+            out.append("exo_pair needs label_smoothing > 0 (EXO's epsilon; its paper suggests 1e-3)")
         return out
 
 
