@@ -58,8 +58,10 @@ def _print_crossover(analysis) -> None:
         return
     level = round(100 * analysis.summary["bootstrap"]["confidence"])
     print(f"\nAt SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations "
-          f"(changes with {level}% intervals over seeds and items)")
-    for f in analysis.breakeven:
+          f"(changes with {level}% intervals over seeds and items; every metric in analysis/breakeven.csv)")
+    from crossover.analysis.crossover import HEADLINE
+
+    for f in (f for f in analysis.breakeven if (f.probe, f.metric) in HEADLINE):
         print(f"  [{f.annotator}] {f.probe}.{f.metric}: SFT {f.parent:.3f} -> +SFT {f.more_sft:.3f}, "
               f"+pairs {f.with_pairs:.3f}: {f.words()}")
 

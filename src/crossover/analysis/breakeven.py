@@ -165,7 +165,7 @@ def describe(f: BreakevenFigure) -> str:
     def effect(verdict: str) -> str:
         return {better: "helps", worse: "hurts"}.get(verdict, "no detectable difference")
 
-    head = f"pairs {effect(f.d_pref_verdict)} ({pref}); more SFT {effect(f.d_sft_verdict)} ({sft})"
+    head = f"pairs: {effect(f.d_pref_verdict)} ({pref}); more SFT: {effect(f.d_sft_verdict)} ({sft})"
     if f.ratio_status == "bounded" and f.d_sft_verdict == better:
         ratio = f"one pair is worth {_fmt(f.breakeven_ratio or math.nan, 3)} SFT examples " \
                 f"[{_fmt(f.ratio_lo, 3)}, {_fmt(f.ratio_hi, 3)}]"
