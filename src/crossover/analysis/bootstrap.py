@@ -93,9 +93,11 @@ def combine(terms: Sequence[tuple[float, Table]]) -> Table:
     """The table of ``sum_k coef_k * table_k``, its mean equal to ``sum_k coef_k * mean(table_k)``.
 
     Rows are paired by seed: the seeds common to every table that depends on the seed (a ``fixed`` table is
-    broadcast). Columns are paired by item key over the union of keys; a table's contributions are scaled by
-    ``I_union / I_k`` so that its mean is kept. If any table has no item-level records, all are collapsed to
-    per-seed means, since a per-seed score cannot be split over items.
+    broadcast). Columns are paired by item key over the union of keys. A table on a subset of the items adds its
+    per-seed mean to every column and its deviations from that mean, scaled by ``I_union / I_k``, to its own
+    columns: each row's mean is kept, and a table's level does not masquerade as variation between items (the
+    linearisation of a stratified mean). On shared items this is plain addition. If any table has no item-level
+    records, all are collapsed to per-seed means, since a per-seed score cannot be split over items.
     """
     if not terms:
         raise ValueError("nothing to combine")
@@ -121,7 +123,10 @@ def combine(terms: Sequence[tuple[float, Table]]) -> Table:
     for coef, t in tables:
         rows = [0] * len(seeds) if t.fixed else [t.seeds.index(s) for s in seeds]
         cols = [column[key] for key in t.items]
-        out[:, cols] += coef * (len(items) / len(t.items)) * t.values[rows, :]
+        values = t.values[rows, :]
+        level = values.mean(axis=1, keepdims=True)
+        out += coef * level
+        out[:, cols] += coef * (len(items) / len(t.items)) * (values - level)
     return Table(out, seeds, tuple(items), fixed=all(t.fixed for _, t in tables))
 
 
@@ -131,6 +136,7 @@ class Multipliers:
 
     settings: BootstrapSettings = BootstrapSettings()
     _cache: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    _matrices: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
 
     def _draw(self, kind: str, key: str) -> np.ndarray:
         if (kind, key) not in self._cache:
@@ -144,8 +150,13 @@ class Multipliers:
         return np.stack([self._draw("seed", str(s)) for s in seeds], axis=1)
 
     def items(self, items: Sequence[str]) -> np.ndarray:
-        """Shape (draws, I)."""
-        return np.stack([self._draw("item", k) for k in items], axis=1)
+        """Shape (draws, I); the last few matrices are kept, since one item set serves many estimates."""
+        key = tuple(items)
+        if key not in self._matrices:
+            if len(self._matrices) >= 8:
+                self._matrices.pop(next(iter(self._matrices)))
+            self._matrices[key] = np.stack([self._draw("item", k) for k in items], axis=1)
+        return self._matrices[key]
 
 
 @dataclass(frozen=True)
@@ -254,13 +265,14 @@ def estimate(table: Table, multipliers: Multipliers) -> Estimate:
                         "none" if resampled == "none" else resampled)
     r, c, e, comps = decompose(values)
     deviation = np.zeros(settings.draws)
-    if seeds_vary:
-        deviation += multipliers.seeds(table.seeds) @ _scaled(r, comps.seed)
-        if items_vary:
-            g = _scaled(e, comps.residual)
-            deviation += ((multipliers.items(table.items) @ g.T) * multipliers.seeds(table.seeds)).sum(axis=1)
-    if items_vary:
-        deviation += multipliers.items(table.items) @ _scaled(c, comps.item)
+    xi = multipliers.seeds(table.seeds) if seeds_vary else None
+    eta = multipliers.items(table.items) if items_vary else None
+    if xi is not None:
+        deviation += xi @ _scaled(r, comps.seed)
+        if eta is not None:
+            deviation += ((eta @ _scaled(e, comps.residual).T) * xi).sum(axis=1)
+    if eta is not None:
+        deviation += eta @ _scaled(c, comps.item)
     df = comps.degrees_of_freedom()
     alpha = 1.0 - settings.confidence
     widen = float(stats.t.ppf(1 - alpha / 2, df) / stats.norm.ppf(1 - alpha / 2)) if math.isfinite(df) else 1.0

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from crossover.analysis.bootstrap import Table
+from crossover.analysis.bootstrap import Table, combine
 from crossover.analysis.load import Cell, StudyData
 
 WINDOW = 0.1
@@ -39,9 +39,10 @@ def change_table(data: StudyData, cell: Cell, key: str) -> Table | None:
         return None
     k = min(_window(len(v)) for _, v in series)
     k = min(k, min(len(v) for _, v in series) // 2)
-    rows = [np.concatenate([-2.0 * np.array(v[:k]), 2.0 * np.array(v[-k:])]) for _, v in series]
-    keys = tuple(f"log:first{j}" for j in range(k)) + tuple(f"log:last{j}" for j in range(k))
-    return Table(np.vstack(rows), tuple(s for s, _ in series), keys)
+    seeds = tuple(s for s, _ in series)
+    first = Table(np.array([v[:k] for _, v in series]), seeds, tuple(f"log:first{j}" for j in range(k)))
+    last = Table(np.array([v[-k:] for _, v in series]), seeds, tuple(f"log:last{j}" for j in range(k)))
+    return combine([(1.0, last), (-1.0, first)])
 
 
 def end_values(data: StudyData, cell: Cell, key: str) -> dict[int, float]:
