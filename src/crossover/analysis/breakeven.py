@@ -29,7 +29,7 @@ from crossover.analysis.context import Context, columns
 from crossover.config import CrossoverPoint
 
 RatioStatus = Literal["bounded", "no upper bound", "no lower bound", "unbounded", "empty", "not measured"]
-GRID = 721
+GRID = 241
 BISECTIONS = 40
 
 

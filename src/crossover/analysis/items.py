@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -127,13 +127,9 @@ class TableBuilder:
     """Builds (seed x item) tables of any metric for any cell, caching each run's item values."""
 
     data: StudyData
-    _values: dict[str, dict[tuple[str, str], ItemValues]] | None = None
-
-    def __post_init__(self) -> None:
-        self._values = {}
+    _values: dict[str, dict[tuple[str, str], ItemValues]] = field(default_factory=dict)
 
     def item_values(self, run_id: str) -> dict[tuple[str, str], ItemValues]:
-        assert self._values is not None
         if run_id not in self._values:
             self._values[run_id] = run_item_values(self.data, run_id)
         return self._values[run_id]
