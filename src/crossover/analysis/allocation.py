@@ -9,7 +9,7 @@ interpolation is linear in the arms' scores, so the advantage is one more paired
 
 The crossover budget C* is where the advantage, as a function of total cost (best mixed arm at each cost), last
 turns from <= 0 to > 0, interpolated linearly in log cost: beyond C*, every tested budget is better spent in
-part on pairs. It is computed draw by draw for its interval; draws with no crossover inside the tested costs
+part on pairs. Where no arm's advantage is detectable, the status says "no detectable difference" first. It is computed draw by draw for its interval; draws with no crossover inside the tested costs
 are censored (+inf: beyond the grid; -inf: already below the smallest budget), and an interval end that falls
 on a censored draw is reported as such, never as a number.
 """
@@ -163,6 +163,10 @@ def _budget_row(ctx: Context, annotator: str, method: str, probe: str, metric: s
     row["status"] = ("crossover" if math.isfinite(budget) else "no crossover within the grid" if budget > 0
                      else "mixed best from the smallest budget")
     row["words"] = _budget_words(budget, lo, hi, costs, ctx.cost.currency)
+    if not any(est.verdict in ("increase", "decrease") for _, est in points):
+        row["status"] = "no detectable difference"
+        row["words"] = ("no detectable difference between all-SFT and a split with pairs at any budget tested; "
+                        + row["words"])
     return row
 
 
