@@ -33,5 +33,16 @@ def test_analyze_writes_tables_and_takes_prices(tmp_path):
     assert pd.read_csv(root / "analysis" / "breakeven.csv").shape == breakeven.shape
     bad = run_cli("analyze", str(root), "--price-pair", "-1", cwd=tmp_path)
     assert bad.returncode == 2 and "a price must be a finite number >= 0" in bad.stderr
-    zero = run_cli("analyze", str(root), "--price-sft", "0", cwd=tmp_path)
-    assert zero.returncode == 2 and "price_sft and price_pair must be greater than 0" in zero.stderr
+
+
+def test_prices_from_study_json_and_overrides_are_validated():
+    import pytest
+
+    from crossover.analysis.summary import resolve_cost
+    from crossover.errors import CrossoverError
+
+    assert resolve_cost({"cost": {"price_pair": 3.0}}, {"price_sft": 2.0, "price_pair": None}).price_pair == 3.0
+    with pytest.raises(CrossoverError, match="price_sft and price_pair must be greater than 0"):
+        resolve_cost({}, {"price_sft": 0.0})
+    with pytest.raises(CrossoverError, match="unknown cost settings"):
+        resolve_cost({"cost": {"price_per_pair": 1.0}})

@@ -2,6 +2,13 @@
 
 Reads only the study directory. Writes ``DIR/summary.json`` and ``DIR/analysis/*.{csv,parquet}`` (see
 ``tables.py``) and returns everything it wrote as an ``Analysis``.
+
+``summary.json`` (schema 2): ``schema``, ``study``, ``settings`` (study.json), ``finished_runs``, ``provenance``,
+``cost`` (the prices used), ``bootstrap`` (draws, confidence, seed, method), ``crossover`` (``point`` and
+``figures``: one breakeven row per annotator and metric, as in ``breakeven.csv``, plus ``words``),
+``crossover_budget`` (rows of ``crossover_budget.csv``), ``flags`` (``thresholds`` and the ``raised`` rows of
+``flags.csv``), ``overoptimisation`` (``note`` and ``fits``) and ``tables`` (paths). Non-finite numbers are
+written as null; the status fields next to them say what they meant (e.g. an unbounded r*).
 """
 
 from __future__ import annotations
