@@ -154,5 +154,6 @@ def study_record(config: StudyConfig, bases: list[dict]) -> dict:
         "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
         "probes": dataclasses.asdict(config.probes),
         "crossover": dataclasses.asdict(config.crossover) if config.crossover else None,
+        "cost": config.cost.as_dict(),
         "provenance": provenance(),
     }
