@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from crossover.analysis.dynamics import dynamics_frame, endpoints
+from crossover.analysis.train_logs import dynamics_frame, endpoints
 from crossover.config import load_study
 from crossover.data.sources import WorldSource
 from crossover.study.spec import expand

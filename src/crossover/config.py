@@ -32,17 +32,23 @@ A study file looks like this (every table but ``[study]`` is optional)::
     n = 200
     m = 200
 
+    [cost]                       # prices of training data (crossover.analysis.cost.CostModel documents each)
+    price_sft = 1.0              # one SFT example
+    price_pair = 5.0             # one preference pair
+
 Every problem is reported with the file, the line (where it can be found) and the field.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crossover.analysis.cost import CostModel
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS, MethodSettings
 from crossover.probes.run import ProbeSettings
@@ -81,6 +87,7 @@ class StudyConfig:
     probes: ProbeSettings = ProbeSettings()
     dynamics: DynamicsSettings = DynamicsSettings()
     crossover: CrossoverPoint | None = None
+    cost: CostModel = CostModel()
     source: str = "<built-in>"
 
     def method_settings(self, stage: Stage) -> MethodSettings:
@@ -143,7 +150,7 @@ def parse_study(text: str, path: str = "<study>") -> StudyConfig:
         line = getattr(exc, "lineno", None)
         raise InputError.one(path, f"not valid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", line=line) from None
     r = _Reader(path, text)
-    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "dynamics", "crossover"})
+    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "dynamics", "crossover", "cost"})
     study = _table(r, data, "study")
     if "study" not in data:
         r.problem("study", None, "the study file needs a [study] table with at least 'arms'")
@@ -160,6 +167,7 @@ def parse_study(text: str, path: str = "<study>") -> StudyConfig:
     probes = _probes(r, data, annotators)
     dynamics = _dynamics(r, data)
     crossover = _crossover(r, data)
+    cost = _cost(r, data)
     if crossover is not None and not r.problems:
         present = {a.label for a in arms}
         arms += tuple(parse_arm(label) for label in crossover.arms() if label not in present)
@@ -167,7 +175,7 @@ def parse_study(text: str, path: str = "<study>") -> StudyConfig:
         raise InputError(r.problems)
     return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, description=description,
                        annotators=annotators, methods=methods, probes=probes, dynamics=dynamics, crossover=crossover,
-                       source=path)
+                       cost=cost, source=path)
 
 
 def _table(r: _Reader, data: dict, name: str) -> dict:
@@ -374,3 +382,22 @@ def _crossover(r: _Reader, data: dict) -> CrossoverPoint | None:
     if len(values) < 3:
         return None
     return CrossoverPoint(values["n0"], values["n"], values["m"], method)
+
+
+def _cost(r: _Reader, data: dict) -> CostModel:
+    table = _table(r, data, "cost")
+    types = CostModel.field_types()
+    r.unknown_keys("cost", table, set(types))
+    defaults = CostModel()
+    values = {k: r.typed("cost", table, k, types[k], getattr(defaults, k)) for k in table if k in types}
+    for key, value in values.items():
+        if key == "currency":
+            if not value.strip():
+                r.problem("cost", key, "must not be empty")
+        elif not math.isfinite(value):
+            r.problem("cost", key, f"must be a finite number, got {value}")
+        elif key in ("price_sft", "price_pair") and not value > 0:
+            r.problem("cost", key, f"must be greater than 0, got {value}")
+        elif value < 0:
+            r.problem("cost", key, f"must not be negative, got {value}")
+    return dataclasses.replace(defaults, **values)

@@ -155,5 +155,6 @@ def study_record(config: StudyConfig, bases: list[dict]) -> dict:
         "probes": dataclasses.asdict(config.probes),
         "dynamics": dataclasses.asdict(config.dynamics),
         "crossover": dataclasses.asdict(config.crossover) if config.crossover else None,
+        "cost": config.cost.as_dict(),
         "provenance": provenance(),
     }

@@ -1,4 +1,4 @@
-from crossover.analysis.dynamics import dynamics_frame, endpoints
+from crossover.analysis.train_logs import dynamics_frame, endpoints
 
 
 def test_dynamics_of_the_smoke_study(smoke_study):
