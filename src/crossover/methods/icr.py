@@ -29,6 +29,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from datasets import Dataset
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from trl import DPOConfig
 from trl.trainer.dpo_trainer import DataCollatorForPreference
 
@@ -59,7 +60,7 @@ def icr_loss(pair: PairLogps, consistency: torch.Tensor, has_counterfactual: tor
     return PairLoss(-F.logsigmoid(logits) + regulariser, *implicit_rewards(pair, beta))
 
 
-def reply_distributions(model, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+def reply_distributions(model: PreTrainedModel, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                         completion_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Log-softmax at each reply position, left-aligned: ([N, L, V], mask [N, L]); L is the longest reply.
 
@@ -95,7 +96,11 @@ class CounterfactualCollator(DataCollatorForPreference):
 
 
 class ICRTrainer(PairLossTrainer):
-    """``PairLossTrainer`` that tokenises ``counterfactual_prompt`` and adds the intervention-consistency term."""
+    """``PairLossTrainer`` that tokenises ``counterfactual_prompt`` and adds the intervention-consistency term.
+
+    Costs two forward passes more than DPO per batch: the factual replies with full logits (the fused pass TRL uses
+    for the DPO term keeps only the label log-probs) and the counterfactual ones without gradient.
+    """
 
     def __init__(self, *args: Any, beta: float, lam: float, **kwargs: Any):
         self.icr_beta, self.lam = beta, lam
@@ -132,7 +137,7 @@ class ICRTrainer(PairLossTrainer):
         return icr_loss(pair, chosen_kl + rejected_kl, has_cf, self.icr_beta, self.lam)
 
 
-def _tokenize_counterfactual(row: dict[str, Any], tokenizer) -> dict[str, list[int]]:
+def _tokenize_counterfactual(row: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> dict[str, list[int]]:
     prompt = row[COUNTERFACTUAL]
     if not prompt:
         return {"cf_prompt_ids": []}
