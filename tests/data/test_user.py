@@ -42,9 +42,9 @@ def test_budget_problems(tmp_path):
     data = UserData.read(sft_file(tmp_path, 3), None)
     assert data.budget_problems("demonstrations", 3, "sft(3)") == []
     [too_big] = data.budget_problems("demonstrations", 4, "sft(4)")
-    assert too_big.message == "asks for 4 demonstrations, but sft.jsonl holds only 3"
+    assert too_big.message == "sft(4) asks for 4 demonstrations, but sft.jsonl holds only 3"
     [absent] = data.budget_problems("pairs", 1, "dpo(1)")
-    assert absent.message == "needs pairs data, but none was given (sft data holds demonstrations)"
+    assert absent.message == "dpo(1) needs pairs data, but none was given (sft data holds demonstrations)"
     with pytest.raises(CrossoverError, match="holds only 3"):
         data.source().rows("demonstrations", 4, 0, None)
 

@@ -103,9 +103,9 @@ class UserData:
         ref = self.file_for(kind)
         if ref is None:
             have = ", ".join(f"{f.role} data holds {f.kind}" for f in (self.sft, self.preference) if f) or "no data"
-            return [Problem(where, f"needs {kind} data, but none was given ({have})")]
+            return [Problem(where, f"{where} needs {kind} data, but none was given ({have})")]
         if budget > ref.count:
-            return [Problem(where, f"asks for {budget} {kind}, but {ref.path.name} holds only {ref.count}")]
+            return [Problem(where, f"{where} asks for {budget} {kind}, but {ref.path.name} holds only {ref.count}")]
         return []
 
     def source(self) -> JsonlSource:
@@ -120,9 +120,9 @@ class JsonlSource:
         self._loaded: dict[str, DataFile] = {}
 
     def rows(self, kind: DataKind, budget: int, seed: int, annotator: Any = None) -> list[dict[str, Any]]:
-        problems = self.data.budget_problems(kind, budget, f"{kind}({budget})")
+        problems = self.data.budget_problems(kind, budget, f"{budget} {kind}")
         if problems:
-            raise CrossoverError(str(problems[0]))
+            raise CrossoverError(problems[0].message)
         ref = self.data.file_for(kind)
         assert ref is not None
         if ref.role not in self._loaded:

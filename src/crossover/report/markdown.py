@@ -26,6 +26,12 @@ def _table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _model_line(model: dict) -> str:
+    """A wind-tunnel base names its world; a real model names where it came from."""
+    origin = f"world seed {model['world_seed']}" if "world_seed" in model else model.get("source", "")
+    return f"- model: `{model['name']}` ({origin}, sha256 {model['sha256'][:12]})"
+
+
 def verdict(fig: CrossoverFigure, m: int, n: int) -> str:
     if fig.higher_is_better is None:
         change = fig.d_pref
@@ -48,9 +54,8 @@ def write_markdown_report(root: Path, figures: list[CrossoverFigure], point: dic
     out = [f"# crossover study: {study['name']}", ""]
     if study.get("description"):
         out += [study["description"], ""]
-    out += [f"- base: `{study['base']['name']}` (world seed {study['base']['world_seed']}, "
-            f"sha256 {study['base']['sha256'][:12]})",
-            f"- seeds: {study['seeds']}; arms: {', '.join(study['arms'])}",
+    out += [_model_line(m) for m in study.get("models") or [study["base"]]]
+    out += [f"- seeds: {study['seeds']}; arms: {', '.join(study['arms'])}",
             f"- annotators: {', '.join(a['name'] for a in study['annotators'])}",
             f"- finished runs: {len(store.finished_runs())}", ""]
     if point and figures:

@@ -2,6 +2,10 @@
 
 After each stage the model is saved (atomically) under the prefix's training key, so ``sft(200)>dpo(200)``
 starts from the checkpoint its parent ``sft(200)`` left, and a killed study re-trains nothing it finished.
+
+With LoRA, each stage trains a fresh adapter on the model its parent left and saves only the adapter; the next
+stage starts from the adapter merged into the weights, so a DPO stage's reference (the adapter-disabled model)
+is exactly its SFT parent. Loading a checkpoint replays the merges from the last full-weight checkpoint.
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from peft import PeftModel, get_peft_model
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback
 
 from crossover.data.sources import DataSource
 from crossover.methods import METHODS, MethodSettings, StageInputs
 from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
-from crossover.train.checkpoints import load_model, save_atomically
+from crossover.models.options import ModelOptions
+from crossover.train.checkpoints import has_full_weights, is_complete, load_model, save_atomically
 from crossover.world.annotator import Annotator
 
 STAGE_LOG = "train_log.jsonl"
@@ -34,18 +40,15 @@ class ArmJob:
     base_path: Path
     checkpoint_for: Callable[[int], Path]
     """Where the model after the first k stages lives (shared between runs)."""
+    options: ModelOptions = ModelOptions()
 
 
 def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSource, log_path: Path,
               on_stage: Callable[[str], None] | None = None) -> PreTrainedModel:
     """The model after all stages of ``job.arm``; appends every stage's training log to ``log_path``."""
     log_path.touch()
-    done = 0
-    for k in range(len(job.arm.stages), 0, -1):
-        if (job.checkpoint_for(k) / "model.safetensors").exists():
-            done = k
-            break
-    model = load_model(job.checkpoint_for(done) if done else job.base_path)
+    done = next((k for k in range(len(job.arm.stages), 0, -1) if is_complete(job.checkpoint_for(k))), 0)
+    model = _load_prefix(job, done)
     for k in range(1, done + 1):
         _append(job.checkpoint_for(k) / STAGE_LOG, log_path)
     for k in range(done + 1, len(job.arm.stages) + 1):
@@ -57,11 +60,23 @@ def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSourc
     return model
 
 
+def _load_prefix(job: ArmJob, k: int) -> PreTrainedModel:
+    """The model after the first ``k`` stages: the last full checkpoint, then any later adapters merged in."""
+    full = next((j for j in range(k, 0, -1) if has_full_weights(job.checkpoint_for(j))), 0)
+    model = load_model(job.checkpoint_for(full) if full else job.base_path, job.options.trust_remote_code)
+    for j in range(full + 1, k + 1):
+        model = PeftModel.from_pretrained(model, job.checkpoint_for(j)).merge_and_unload()
+    return model
+
+
 def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
                  source: DataSource, settings: MethodSettings) -> PreTrainedModel:
     stage = job.arm.stages[k - 1]
     method = METHODS[stage.method]
     rows = source.rows(method.data, stage.budget, job.seed, job.annotator)
+    lora = job.options.lora
+    if lora is not None:
+        model = get_peft_model(model, lora.peft_config())
     work = Path(tempfile.mkdtemp(prefix="crossover-stage-"))
     try:
         stage_log = work / STAGE_LOG
@@ -76,8 +91,10 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
         with open(stage_log, "a") as fh:
             fh.write(f'{{"stage": {k}, "method": "{stage.method}", "event": "stage_end", '
                      f'"examples": {len(rows)}, "seconds": {time.time() - started:.2f}}}\n')
+        if lora is not None and "ref" in trained.peft_config:
+            trained.delete_adapter("ref")  # TRL's DPO adds a frozen copy as its reference; it is not the result
         save_atomically(trained, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
-        return trained
+        return trained.merge_and_unload() if lora is not None else trained
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
