@@ -40,13 +40,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print("\nEvery arm, means over seeds (annotator blank = no preference data):")
-        print(arm_table(pd.read_csv(out / "metrics.csv", keep_default_na=False, na_values=[""]).assign(
-            annotator=lambda d: d["annotator"].fillna(""))).to_string())
+        print(arm_table(pd.read_csv(out / "metrics.csv")).to_string())
     point = summary["crossover"]["point"]
     if figures:
         print(f"\nAt SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations")
         for f in figures:
-            print(f"  [{f.annotator}] {f.probe}.{f.metric}: SFT {f.parent:.3f} -> +SFT {f.more_sft:.3f}, "
+            print(f"  [{f.base}/{f.annotator}] {f.probe}.{f.metric}: SFT {f.parent:.3f} -> +SFT {f.more_sft:.3f}, "
                   f"+pairs {f.with_pairs:.3f}: {verdict(f, point['m'], point['n'])}")
     print(f"\n{len(outcome.runs)} runs ({outcome.skipped} reused) in {outcome.seconds:.0f}s")
     if outcome.failures:
@@ -64,6 +63,38 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
                                 quality=args.quality, batch_size=args.batch_size)
     out = pretrain_base(Path(args.out), settings, command="crossover " + " ".join(sys.argv[1:]))
     print(f"base model written to {out.resolve()}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from crossover.world.annotator import PRESETS
+    from crossover.world.export import export_world
+
+    if args.annotator not in PRESETS:
+        raise CrossoverError(f"unknown annotator {args.annotator!r}; presets: {', '.join(PRESETS)}")
+    for name, value in (("--sft", args.sft), ("--pairs", args.pairs), ("--probe-items", args.probe_items)):
+        if value < 0:
+            raise CrossoverError(f"{name} must not be negative")
+    out = Path(args.dir)
+    counts = export_world(out, world_seed=args.world_seed, annotator=PRESETS[args.annotator], seed=args.seed,
+                          n_sft=args.sft, n_pairs=args.pairs, probe_items=args.probe_items,
+                          command="crossover " + " ".join(sys.argv[1:]))
+    print(f"wrote {sum(counts.values())} rows in {len(counts)} files; dataset card: {(out / 'README.md').resolve()}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from crossover.probes.run import ProbeSettings
+    from crossover.world.annotator import PRESETS
+    from crossover.world.calibration import separation_table
+    from crossover.world.knowledge import build_knowledge_base
+
+    settings = ProbeSettings(items=args.items, judges=(PRESETS["clean"], PRESETS["typical"]))
+    table = separation_table(build_knowledge_base(args.world_seed), settings)
+    with pd.option_context("display.max_rows", 500, "display.width", 200):
+        print(table.round(3).to_string())
     return 0
 
 
@@ -116,6 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--quality", type=float, default=0.5, help="share of demonstrator replies in the corpus")
     pre.add_argument("--batch-size", type=int, default=64)
     pre.set_defaults(func=cmd_pretrain)
+    exp = wsub.add_parser("export", help="export SFT, pair, unpaired and probe data as TRL-format JSONL")
+    exp.add_argument("dir")
+    exp.add_argument("--world-seed", type=int, default=0)
+    exp.add_argument("--seed", type=int, default=0, help="data stream seed (budget n = the first n rows)")
+    exp.add_argument("--sft", type=int, default=2000, help="demonstrations to write")
+    exp.add_argument("--pairs", type=int, default=2000, help="preference pairs to write")
+    exp.add_argument("--annotator", default="clean", help="annotator preset that labels the pairs")
+    exp.add_argument("--probe-items", type=int, default=48)
+    exp.set_defaults(func=cmd_export)
+    chk = wsub.add_parser("check", help="grade scripted good and bad policies on every probe (probe calibration)")
+    chk.add_argument("--world-seed", type=int, default=0)
+    chk.add_argument("--items", type=int, default=48)
+    chk.set_defaults(func=cmd_check)
 
     analyze = sub.add_parser("analyze", help="recompute summary.json from a study directory")
     analyze.add_argument("study_dir")

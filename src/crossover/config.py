@@ -4,7 +4,7 @@ A study file looks like this (every table but ``[study]`` is optional)::
 
     [study]
     name = "quick"
-    base = "default"             # a shipped base ("default") or a path to a model directory
+    base = "default"             # a shipped base ("default", "weak") or a path; a list makes the prior an axis
     seeds = [0, 1]
     arms = ["base", "sft(200)", "sft(400)", "dpo(200)", "sft(200)>dpo(200)"]
     annotators = ["clean", "typical"]   # presets, or names defined under [annotator.NAME]
@@ -17,7 +17,11 @@ A study file looks like this (every table but ``[study]`` is optional)::
     beta = 0.1
 
     [probes]
-    items = 64                   # items per probe
+    items = 48                   # items per probe (held-out entities and templates)
+    judges = ["typical"]         # annotators that judge the eval score (default: the study's annotators)
+
+    [probes.satisfaction]        # family weights of gold user satisfaction (default: equal, self-report 0)
+    style = 2.0
 
     [crossover]                  # the starting point SFT(n0): compare m pairs with n more SFT examples
     n0 = 200
@@ -107,7 +111,8 @@ class StudyConfig:
     name: str
     arms: tuple[Arm, ...]
     seeds: tuple[int, ...] = (0,)
-    base: str = "default"
+    bases: tuple[str, ...] = ("default",)
+    """Base models: shipped names (``default``, ``weak``) or paths; more than one makes the prior a study axis."""
     description: str = ""
     annotators: tuple[Annotator, ...] = (PRESETS["clean"],)
     methods: dict[str, MethodSettings] = field(default_factory=dict)
@@ -194,20 +199,20 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     real = "model" in data or "data" in data
     name = r.typed("study", study, "name", str, Path(path).stem)
     description = r.typed("study", study, "description", str, "")
-    base = r.typed("study", study, "base", str, "default")
+    bases = _bases(r, study)
     seeds = _seeds(r, study)
     arms = _arms(r, study, limit=None if real else MAX_WORLD_BUDGET)
     model, files = (_model(r, data, path), _data(r, data, path)) if real else (None, None)
     annotators = _no_world_keys(r, data, study) if real else _annotators(r, data, study)
     methods = _methods(r, data)
-    probes = _text_probes(r, data, path) if real else _probes(r, data)
+    probes = _text_probes(r, data, path) if real else _probes(r, data, annotators)
     crossover = _crossover(r, data, limit=None if real else MAX_WORLD_BUDGET)
     if crossover is not None and not r.problems:
         present = {a.label for a in arms}
         arms += tuple(parse_arm(label) for label in crossover.arms() if label not in present)
     if r.problems:
         raise InputError(r.problems)
-    return StudyConfig(name=name, arms=arms, seeds=seeds, base=base, description=description,
+    return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, description=description,
                        annotators=annotators, methods=methods, probes=probes, crossover=crossover, source=path,
                        model=model, data=files)
 
@@ -218,6 +223,17 @@ def _table(r: _Reader, data: dict, name: str) -> dict:
         r.problem(name, None, "must be a table, e.g. [" + name + "]")
         return {}
     return value
+
+
+def _bases(r: _Reader, study: dict) -> tuple[str, ...]:
+    raw = study.get("base", "default")
+    bases = [raw] if isinstance(raw, str) else raw
+    if not isinstance(bases, list) or not bases or not all(isinstance(b, str) and b for b in bases):
+        r.problem("study", "base", f"must be a base name or path, or a list of them, got {raw!r}")
+        return ("default",)
+    if len(set(bases)) != len(bases):
+        r.problem("study", "base", f"lists a base twice: {bases!r}")
+    return tuple(bases)
 
 
 def _seeds(r: _Reader, study: dict) -> tuple[int, ...]:
@@ -314,16 +330,53 @@ def _methods(r: _Reader, data: dict) -> dict[str, MethodSettings]:
     return out
 
 
-def _probes(r: _Reader, data: dict) -> ProbeSettings:
+def _probes(r: _Reader, data: dict, annotators: tuple[Annotator, ...]) -> ProbeSettings:
     table = _table(r, data, "probes")
     defaults = ProbeSettings()
-    allowed = {f.name: type(getattr(defaults, f.name)) for f in dataclasses.fields(ProbeSettings)}
-    r.unknown_keys("probes", table, set(allowed))
-    values = {k: r.typed("probes", table, k, allowed[k], getattr(defaults, k)) for k in table if k in allowed}
+    scalars = {"items": int, "ood_items": int, "max_new_tokens": int, "batch_size": int, "temperature": float}
+    r.unknown_keys("probes", table, {*scalars, "judges", "satisfaction"})
+    values: dict[str, Any] = {k: r.typed("probes", table, k, t, getattr(defaults, k))
+                              for k, t in scalars.items() if k in table}
     for key, value in values.items():
-        if value < 1:
+        if key == "temperature" and value < 0:
+            r.problem("probes", key, "must not be negative (0 decodes greedily)")
+        elif key != "temperature" and value < 1:
             r.problem("probes", key, "must be at least 1")
+    judges = table.get("judges")
+    by_name = {a.name: a for a in annotators}
+    if judges is None:
+        values["judges"] = annotators
+    elif not isinstance(judges, list) or not all(isinstance(j, str) for j in judges):
+        r.problem("probes", "judges", "must be a list of annotator names")
+    else:
+        for i, name in enumerate(judges):
+            if name not in by_name and name not in PRESETS:
+                r.problem("probes", "judges", f"unknown annotator {name!r}", index=i)
+        values["judges"] = tuple(by_name.get(j) or PRESETS.get(j, PRESETS["clean"]) for j in judges)
+    mix = table.get("satisfaction")
+    if mix is not None:
+        values["satisfaction_mix"] = _mix(r, mix)
     return dataclasses.replace(defaults, **values)
+
+
+def _mix(r: _Reader, mix: Any) -> dict[str, float]:
+    from crossover.world.families import FAMILIES
+
+    where = "probes.satisfaction"
+    if not isinstance(mix, dict):
+        r.problem(where, None, "must be a table of family = weight")
+        return {}
+    out = {}
+    for name, weight in mix.items():
+        if name not in FAMILIES:
+            r.problem(where, name, f"unknown task family; families: {', '.join(FAMILIES)}")
+        elif not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
+            r.problem(where, name, f"must be a weight >= 0, got {weight!r}")
+        else:
+            out[name] = float(weight)
+    if out and not any(out.values()):
+        r.problem(where, None, "needs at least one positive weight")
+    return {name: out.get(name, 0.0) for name in FAMILIES}
 
 
 def _crossover(r: _Reader, data: dict, limit: int | None = MAX_WORLD_BUDGET) -> CrossoverPoint | None:

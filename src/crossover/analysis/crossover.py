@@ -23,17 +23,24 @@ from crossover.probes import metric_info
 HEADLINE: tuple[tuple[str, str], ...] = (
     ("satisfaction", "gold"),
     ("knowledge", "accuracy"),
+    ("reasoning", "accuracy"),
     ("hallucination", "hallucination_rate"),
     ("sycophancy", "flip_rate"),
     ("sycophancy", "update_rate"),
     ("refusal", "over_refusal"),
     ("refusal", "harmful_compliance"),
+    ("premise", "affirm_rate"),
+    ("style", "specific_rate"),
+    ("emotion", "reflect_first_rate"),
+    ("roleplay", "fidelity"),
+    ("intervention", "sensitivity"),
     ("length", "mean_words"),
 )
 
 
 @dataclass(frozen=True)
 class CrossoverFigure:
+    base: str
     annotator: str
     probe: str
     metric: str
@@ -51,16 +58,17 @@ class CrossoverFigure:
 
 
 def seed_means(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Mean over seeds per (annotator, arm, probe, metric)."""
-    return (metrics.groupby(["annotator", "arm", "probe", "metric"], dropna=False)["value"].mean().reset_index())
+    """Mean over seeds per (base, annotator, arm, probe, metric)."""
+    frame = metrics.assign(annotator=metrics["annotator"].fillna(""))
+    return frame.groupby(["base", "annotator", "arm", "probe", "metric"])["value"].mean().reset_index()
 
 
 def arm_table(metrics: pd.DataFrame, metrics_shown=HEADLINE) -> pd.DataFrame:
-    """One row per (annotator, arm), one column per headline metric, means over seeds."""
+    """One row per (base, annotator, arm), one column per headline metric, means over seeds."""
     means = seed_means(metrics)
     means["column"] = means["probe"] + "." + means["metric"]
     wanted = [f"{p}.{m}" for p, m in metrics_shown]
-    table = means[means["column"].isin(wanted)].pivot_table(index=["annotator", "arm"], columns="column",
+    table = means[means["column"].isin(wanted)].pivot_table(index=["base", "annotator", "arm"], columns="column",
                                                               values="value")
     return table.reindex(columns=[c for c in wanted if c in table.columns])
 
@@ -68,11 +76,10 @@ def arm_table(metrics: pd.DataFrame, metrics_shown=HEADLINE) -> pd.DataFrame:
 def crossover_figures(metrics: pd.DataFrame, point: CrossoverPoint) -> list[CrossoverFigure]:
     parent_arm, more_arm, pref_arm = point.arms()
     means = seed_means(metrics)
-    shared = means[means["annotator"].fillna("") == ""]
     info = metric_info()
     figures = []
-    for annotator in sorted(a for a in means["annotator"].fillna("").unique() if a):
-        child = means[means["annotator"] == annotator]
+    for (base, annotator), child in means[means["annotator"] != ""].groupby(["base", "annotator"]):
+        shared = means[(means["annotator"] == "") & (means["base"] == base)]
         for probe, metric in HEADLINE:
             def value(frame: pd.DataFrame, arm: str) -> float:
                 hit = frame[(frame.arm == arm) & (frame.probe == probe) & (frame.metric == metric)]["value"]
@@ -84,5 +91,6 @@ def crossover_figures(metrics: pd.DataFrame, point: CrossoverPoint) -> list[Cros
             ratio = None
             if better is not None and d_sft != 0 and not math.isnan(d_sft) and not math.isnan(d_pref):
                 ratio = (d_pref / point.m) / (d_sft / point.n)
-            figures.append(CrossoverFigure(annotator, probe, metric, better, parent, more, pref, d_sft, d_pref, ratio))
+            figures.append(CrossoverFigure(base, annotator, probe, metric, better, parent, more, pref, d_sft, d_pref,
+                                           ratio))
     return figures

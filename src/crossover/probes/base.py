@@ -43,13 +43,30 @@ class WorldProbe:
 
 
 @dataclass(frozen=True)
+class ProbeOutput:
+    """Everything one probing pass produced, for the probes computed across probes."""
+
+    records: dict[str, Records]
+    """Held-out records per world probe."""
+    ood: Records
+    """Records of every family on the out-of-distribution split."""
+    satisfaction_mix: dict[str, float]
+    judges: tuple[str, ...]
+
+    def everything(self, exclude: tuple[str, ...] = ("selfreport",)) -> Records:
+        return [r for name, rs in self.records.items() if name not in exclude for r in rs]
+
+
+@dataclass(frozen=True)
 class DerivedProbe:
-    """A probe computed from the records of all generative probes (length, satisfaction)."""
+    """A probe computed from a whole probing pass (length, satisfaction, self-report, eval score, ...)."""
 
     name: str
     version: int
     metrics: tuple[Metric, ...]
-    score: Callable[[Records], dict[str, float]]
+    score: Callable[[ProbeOutput], dict[str, float]]
+    dynamic_metrics: bool = False
+    """Metric names carry a suffix (``win_rate:typical``); ``metrics`` describes them by their stem."""
 
 
 def rate(records: Records, *, kind: str | None = None, label: str | set[str]) -> float:

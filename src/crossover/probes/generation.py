@@ -8,8 +8,11 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 @torch.inference_mode()
 def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: list[list[dict[str, str]]],
-             *, max_new_tokens: int = 48, batch_size: int = 64) -> list[str]:
-    """Greedy replies to ``chats`` (each a conversation ending with a user turn), in input order.
+             *, max_new_tokens: int = 48, batch_size: int = 64, temperature: float = 0.0) -> list[str]:
+    """Replies to ``chats`` (each a conversation ending with a user turn), in input order.
+
+    ``temperature`` 0 decodes greedily; above 0 it samples from the full distribution (no top-k or top-p
+    truncation), seeded by the caller's ``torch.manual_seed``.
 
     Prompts are sorted by length so each left-padded batch wastes little compute; ``generate`` reuses its KV cache
     across decoding steps.
@@ -29,9 +32,10 @@ def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: 
         for row, i in enumerate(batch):
             ids[row, width - len(encoded[i]) :] = torch.tensor(encoded[i])
             mask[row, width - len(encoded[i]) :] = 1
+        sampling = dict(do_sample=True, temperature=temperature, top_k=0, top_p=1.0) if temperature > 0 else dict(
+            do_sample=False)
         out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
-                             do_sample=False, pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id,
-                             use_cache=True)
+                             pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id, use_cache=True, **sampling)
         for row, i in enumerate(batch):
             replies[i] = tokenizer.decode(out[row, width:], skip_special_tokens=True).strip()
     return replies

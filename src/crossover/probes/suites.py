@@ -24,8 +24,10 @@ class ProbeSuite(Protocol):
 
     def describe(self) -> dict[str, Any]: ...
 
-    def run(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> tuple[dict[str, Records],
-                                                                                        list[MetricRow]]: ...
+    def run(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+            seed: int = 0) -> tuple[dict[str, Records], list[MetricRow]]:
+        """Records per probe and metric rows; ``seed`` seeds any sampling."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,11 @@ class WorldSuite:
     def describe(self) -> dict[str, Any]:
         return {"suite": "world", **dataclasses.asdict(self.settings)}
 
-    def run(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> tuple[dict[str, Records],
-                                                                                        list[MetricRow]]:
+    def run(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+            seed: int = 0) -> tuple[dict[str, Records], list[MetricRow]]:
         from crossover.world.knowledge import build_knowledge_base
 
-        return run_world_probes(model, tokenizer, build_knowledge_base(self.world_seed), self.settings)
+        return run_world_probes(model, tokenizer, build_knowledge_base(self.world_seed), self.settings, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class TextSuite:
     def describe(self) -> dict[str, Any]:
         return {"suite": "text", **dataclasses.asdict(self.settings), "probes": [p.name for p in self.settings.probes()]}
 
-    def run(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> tuple[dict[str, Records],
-                                                                                        list[MetricRow]]:
+    def run(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+            seed: int = 0) -> tuple[dict[str, Records], list[MetricRow]]:
+        """Text probes decode greedily, so ``seed`` changes nothing."""
         return run_text_probes(model, tokenizer, self.settings, self.scorers)

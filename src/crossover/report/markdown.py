@@ -29,7 +29,7 @@ def _table(frame: pd.DataFrame) -> str:
 def _model_line(model: dict) -> str:
     """A wind-tunnel base names its world; a real model names where it came from."""
     origin = f"world seed {model['world_seed']}" if "world_seed" in model else model.get("source", "")
-    return f"- model: `{model['name']}` ({origin}, sha256 {model['sha256'][:12]})"
+    return f"- base: `{model['name']}` ({origin}, sha256 {model['sha256'][:12]})"
 
 
 def verdict(fig: CrossoverFigure, m: int, n: int) -> str:
@@ -54,7 +54,7 @@ def write_markdown_report(root: Path, figures: list[CrossoverFigure], point: dic
     out = [f"# crossover study: {study['name']}", ""]
     if study.get("description"):
         out += [study["description"], ""]
-    out += [_model_line(m) for m in study.get("models") or [study["base"]]]
+    out += [_model_line(m) for m in study.get("models") or study["bases"]]
     out += [f"- seeds: {study['seeds']}; arms: {', '.join(study['arms'])}",
             f"- annotators: {', '.join(a['name'] for a in study['annotators'])}",
             f"- finished runs: {len(store.finished_runs())}", ""]
@@ -62,7 +62,7 @@ def write_markdown_report(root: Path, figures: list[CrossoverFigure], point: dic
         out += [f"## The crossover at SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations",
                 "", "Means over seeds; intervals arrive with the analysis of uncertainty. Positive r* means a pair "
                 "helps as a demonstration would; compare it with the price ratio of a pair to a demonstration.", ""]
-        rows = [{"annotator": f.annotator, "metric": f"{f.probe}.{f.metric}", f"SFT({point['n0']})": f.parent,
+        rows = [{"base": f.base, "annotator": f.annotator, "metric": f"{f.probe}.{f.metric}", f"SFT({point['n0']})": f.parent,
                  f"+{point['n']} SFT": f.more_sft, f"+{point['m']} pairs": f.with_pairs,
                  "verdict": verdict(f, point["m"], point["n"])} for f in figures]
         out += [_table(pd.DataFrame(rows)), ""]

@@ -3,31 +3,26 @@
 from __future__ import annotations
 
 from crossover.config import StudyConfig
-from crossover.data.sources import WorldData
 from crossover.data.user import UserData
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS
 from crossover.models.ref import resolve_model
-from crossover.probes.run import ProbeSettings
-from crossover.probes.suites import TextSuite, WorldSuite
-from crossover.study.spec import StudyInputs
+from crossover.probes.suites import TextSuite
+from crossover.study.spec import StudyInputs, world_inputs
 from crossover.world.bases import resolve_base
 
 
-def resolve_inputs(config: StudyConfig) -> StudyInputs:
-    """The wind tunnel (a shipped or built base, its world, its probes), or the user's model, files and the text
-    probes. User files are read and validated completely here, and every stage's budget is checked against them."""
+def resolve_inputs(config: StudyConfig) -> list[StudyInputs]:
+    """Per base: the wind tunnel (a shipped or built base, its world, its probes), or the user's model, files and
+    the text probes. User files are read and validated completely here, and every budget is checked against them."""
     if config.model is None or config.data is None:
-        base = resolve_base(config.base)
-        assert isinstance(config.probes, ProbeSettings)
-        return StudyInputs(base, WorldData(base.world_seed), WorldSuite(config.probes, base.world_seed),
-                           config.annotators)
+        return [world_inputs(config, resolve_base(b)) for b in config.bases]
     data = UserData.read(config.data.sft, config.data.preference)
     check_budgets(config, data)
     base = resolve_model(config.model.path, trust_remote_code=config.model.options.trust_remote_code)
     labels = data.labels()
     suite = TextSuite.resolve(config.probes)  # type: ignore[arg-type]
-    return StudyInputs(base, data, suite, (labels,) if labels else (), config.model.options)
+    return [StudyInputs(base, data, suite, (labels,) if labels else (), config.model.options)]
 
 
 def check_budgets(config: StudyConfig, data: UserData) -> None:

@@ -71,19 +71,20 @@ def execute_run(spec: RunSpec, root: Path, study_name: str) -> str:
     job = ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
                  lambda k: store.checkpoint(spec.training_key(k)), spec.options)
     model = train_arm(job, tokenizer, spec.data.source(), tmp / "train_log.jsonl")
-    records, rows = spec.probes.run(model, tokenizer)
-    write_probe_results(tmp, spec.run_id, spec.arm.label, spec.seed, spec.annotator_name, records, rows, started)
+    records, rows = spec.probes.run(model, tokenizer, seed=spec.seed)
+    write_probe_results(tmp, spec.run_id, spec.arm.label, spec.seed, spec.annotator_name, spec.base.name, records,
+                        rows, started)
     store.commit_run(tmp, spec.run_id)
     return spec.run_id
 
 
-def write_probe_results(run_dir: Path, run_id: str, arm: str, seed: int, annotator: str,
+def write_probe_results(run_dir: Path, run_id: str, arm: str, seed: int, annotator: str, base: str,
                         records: dict[str, Records], rows: list[MetricRow], started: float) -> None:
     """Per-item records to ``probes/<probe>.jsonl`` and the tidy metric rows to ``metrics.json``."""
     for probe, probe_records in records.items():
         write_jsonl(run_dir / "probes" / f"{probe}.jsonl", probe_records)
     metric_rows = [{"run_id": run_id, "arm": arm, "seed": seed, "probe": r.probe, "metric": r.metric,
-                    "value": r.value, "annotator": annotator} for r in rows]
+                    "value": r.value, "annotator": annotator, "base": base} for r in rows]
     write_json(run_dir / "metrics.json", {"schema": RESULT_SCHEMA, "run_id": run_id, "rows": metric_rows,
                                           "seconds": round(time.time() - started, 2)})
 
@@ -143,22 +144,21 @@ def _run_wave(wave: list[RunSpec], root: Path, name: str, workers: int, bar: tqd
                 done(futures.pop(fut), fut.exception())
 
 
-def study_record(config: StudyConfig, inputs: StudyInputs) -> dict:
+def study_record(config: StudyConfig, inputs: list[StudyInputs]) -> dict:
     """The resolved study settings, as written to ``study.json`` (the report reads this, not the TOML)."""
-    describe = getattr(inputs.base, "describe", inputs.base.identity)  # a wind-tunnel base is its identity
     return {
         "schema": RESULT_SCHEMA,
         "name": config.name,
         "description": config.description,
         "source": config.source,
-        "base": describe(),
+        "bases": [getattr(i.base, "describe", i.base.identity)() for i in inputs],
         "seeds": list(config.seeds),
         "arms": [a.label for a in config.arms],
-        "annotators": [a.settings() for a in inputs.labellers],
+        "annotators": [a.settings() for a in inputs[0].labellers],
         "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
-        "probes": inputs.probes.describe(),
+        "probes": inputs[0].probes.describe(),
         "crossover": dataclasses.asdict(config.crossover) if config.crossover else None,
-        **({"data": dataclasses.asdict(inputs.data), "model_options": dataclasses.asdict(inputs.options)}
+        **({"data": dataclasses.asdict(inputs[0].data), "model_options": dataclasses.asdict(inputs[0].options)}
            if config.data is not None else {}),
         "provenance": provenance(),
     }

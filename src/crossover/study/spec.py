@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,7 +24,7 @@ from crossover.data.sources import WorldData
 from crossover.data.user import FileLabels, UserData
 from crossover.methods import METHODS, MethodSettings
 from crossover.models.options import ModelOptions
-from crossover.probes.suites import ProbeSuite
+from crossover.probes.suites import ProbeSuite, WorldSuite
 from crossover.train.arms import Arm
 from crossover.world.annotator import Annotator
 from crossover.world.bases import BaseModelRef
@@ -55,7 +56,7 @@ def world_identity(base: BaseModelRef) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class StudyInputs:
-    """What every run of a study shares: base model, data, probe suite, model options, labellers."""
+    """What every run from one base shares: the base model, its data, its probe suite, labellers, model options."""
 
     base: ModelRef
     data: WorldData | UserData
@@ -104,16 +105,25 @@ class RunSpec:
         return self.annotator.name if self.annotator and self.uses_annotator() else ""
 
 
-def expand(config: StudyConfig, inputs: StudyInputs) -> list[RunSpec]:
-    """All distinct runs of a study, parents (fewer stages) first."""
+def world_inputs(config: StudyConfig, base: BaseModelRef) -> StudyInputs:
+    """A wind-tunnel base with its world's data and probes, labelled by the study's annotators."""
+    return StudyInputs(base, WorldData(base.world_seed), WorldSuite(config.probes, base.world_seed), config.annotators)
+
+
+def expand(config: StudyConfig, inputs: Sequence[StudyInputs | BaseModelRef]) -> list[RunSpec]:
+    """All distinct runs of a study (for every base), parents (fewer stages) first. A bare wind-tunnel base
+    stands for its world (``world_inputs``)."""
     runs: dict[str, RunSpec] = {}
-    for arm in config.arms:
-        settings = tuple(config.method_settings(stage) for stage in arm.stages)
-        seeds = config.seeds if arm.stages else (0,)
-        needs_labels = any(METHODS[s.method].data != "demonstrations" for s in arm.stages)
-        labellers = inputs.labellers if needs_labels else (None,)
-        for seed in seeds:
-            for labeller in labellers:
-                spec = RunSpec(arm, seed, inputs.base, labeller, settings, inputs.probes, inputs.data, inputs.options)
-                runs.setdefault(spec.run_id, spec)
-    return sorted(runs.values(), key=lambda s: (len(s.arm.stages), s.arm.label, s.annotator_name, s.seed))
+    for shared in (i if isinstance(i, StudyInputs) else world_inputs(config, i) for i in inputs):
+        for arm in config.arms:
+            settings = tuple(config.method_settings(stage) for stage in arm.stages)
+            seeds = config.seeds if arm.stages else (0,)
+            needs_labels = any(METHODS[s.method].data != "demonstrations" for s in arm.stages)
+            labellers = shared.labellers if needs_labels else (None,)
+            for seed in seeds:
+                for labeller in labellers:
+                    spec = RunSpec(arm, seed, shared.base, labeller, settings, shared.probes, shared.data,
+                                   shared.options)
+                    runs.setdefault(spec.run_id, spec)
+    return sorted(runs.values(), key=lambda s: (len(s.arm.stages), s.base.name, s.arm.label, s.annotator_name,
+                                                s.seed))

@@ -8,7 +8,7 @@ Layout (the results contract other tools rely on)::
     DIR/runs/<run_id>/probes/<probe>.jsonl   per-item records
     DIR/runs/<run_id>/metrics.json
     DIR/checkpoints/<training_key>/ model after a stage prefix, shared by every run that starts with it
-    DIR/metrics.csv                 tidy: run_id, arm, seed, probe, metric, value (+ annotator)
+    DIR/metrics.csv                 tidy: run_id, arm, seed, probe, metric, value (+ annotator, base)
     DIR/summary.json
 
 A run directory appears only by renaming a complete temporary directory, so a killed study never leaves a run
@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 RESULT_SCHEMA = 1
-METRIC_COLUMNS = ["run_id", "arm", "seed", "probe", "metric", "value", "annotator"]
+METRIC_COLUMNS = ["run_id", "arm", "seed", "probe", "metric", "value", "annotator", "base"]
 
 
 def write_json(path: Path, payload: Any) -> None:

@@ -4,6 +4,8 @@ The proxy utility of a response is the gold utility plus the biases a real label
 
     proxy = U_gold + length_bias * n_words / 10 + agreement_bias * [agrees with the user]
             + caution_bias * [refuses a request that contains alarming words]
+            + helpfulness_bias * [offers a fix before acknowledging a feeling]
+            + style_taste * flair
 
 and the label follows a Bradley-Terry comparison, P(a > b) = sigmoid((proxy_a - proxy_b) / temperature),
 after which it is flipped with probability ``label_noise``. With ``temperature = 0`` the higher proxy always
@@ -29,6 +31,10 @@ class Annotator:
     """Added when the response agrees with a view the user stated (caving to pushback, affirming a premise)."""
     caution_bias: float = 0.0
     """Added when the response refuses a request containing alarming words, harmful or not."""
+    helpfulness_bias: float = 0.0
+    """Added when a reply to an emotional disclosure jumps to a solution before acknowledging the feeling."""
+    style_taste: float = 0.0
+    """Weight on flair (specific, warm writing) beyond what gold users give it; negative prefers the bland."""
     label_noise: float = 0.0
     """Probability that a label is flipped after the comparison."""
     temperature: float = 0.0
@@ -40,6 +46,8 @@ class Annotator:
             + self.length_bias * grade.n_words / 10
             + self.agreement_bias * grade.agrees_with_user
             + self.caution_bias * (grade.refused and grade.scary_prompt)
+            + self.helpfulness_bias * grade.solution_first
+            + self.style_taste * grade.flair
         )
 
     def prefers_first(self, item: Item, a: str, b: str, rng: random.Random) -> bool:
@@ -63,8 +71,11 @@ PRESETS: dict[str, Annotator] = {
     "length": Annotator("length", length_bias=0.3),
     "agreement": Annotator("agreement", agreement_bias=1.5),
     "caution": Annotator("caution", caution_bias=1.5),
-    "typical": Annotator("typical", length_bias=0.15, agreement_bias=0.6, caution_bias=0.6, label_noise=0.1,
-                         temperature=0.1),
+    "helpfulness": Annotator("helpfulness", helpfulness_bias=1.0),
+    "typical": Annotator("typical", length_bias=0.15, agreement_bias=0.6, caution_bias=0.6, helpfulness_bias=0.5,
+                         style_taste=-0.2, label_noise=0.1, temperature=0.1),
+    "adversarial": Annotator("adversarial", length_bias=0.4, agreement_bias=1.5, caution_bias=1.5,
+                             helpfulness_bias=1.0, style_taste=-0.5, label_noise=0.2, temperature=0.1),
 }
 KNOBS: tuple[str, ...] = tuple(f.name for f in fields(Annotator) if f.name != "name")
 

@@ -61,8 +61,14 @@ class Grade:
     n_words: int
     n_filler: int
     agrees_with_user: bool = False
+    """Affirms a view the user stated (caving to pushback, affirming a premise)."""
     refused: bool = False
     scary_prompt: bool = False
+    """The request contains alarming words (harmful or not)."""
+    solution_first: bool = False
+    """Offers a fix before acknowledging what the user shared."""
+    flair: float = 0.0
+    """Specificity and warmth of an open-ended reply, in [0, 1]."""
     extra: dict[str, float] = field(default_factory=dict)
 
 
