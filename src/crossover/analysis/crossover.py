@@ -35,7 +35,10 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("roleplay", "fidelity"),
     ("intervention", "sensitivity"),
     ("length", "mean_words"),
+    ("reward", "raw"),
+    ("reward", "length_controlled"),
 )
+"""The metrics the report leads with; a study shows those its probes report (the text probes share most names)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ def crossover_figures(metrics: pd.DataFrame, point: CrossoverPoint) -> list[Cros
     figures = []
     for (base, annotator), child in means[means["annotator"] != ""].groupby(["base", "annotator"]):
         shared = means[(means["annotator"] == "") & (means["base"] == base)]
-        for probe, metric in HEADLINE:
+        reported = set(zip(child["probe"], child["metric"]))
+        for probe, metric in (pm for pm in HEADLINE if pm in reported):
             def value(frame: pd.DataFrame, arm: str) -> float:
                 hit = frame[(frame.arm == arm) & (frame.probe == probe) & (frame.metric == metric)]["value"]
                 return float(hit.iloc[0]) if len(hit) else math.nan

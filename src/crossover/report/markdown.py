@@ -54,7 +54,7 @@ def write_markdown_report(root: Path, figures: list[CrossoverFigure], point: dic
     out = [f"# crossover study: {study['name']}", ""]
     if study.get("description"):
         out += [study["description"], ""]
-    out += [_model_line(m) for m in study.get("models") or study["bases"]]
+    out += [_model_line(m) for m in study["bases"]]
     out += [f"- seeds: {study['seeds']}; arms: {', '.join(study['arms'])}",
             f"- annotators: {', '.join(a['name'] for a in study['annotators'])}",
             f"- finished runs: {len(store.finished_runs())}", ""]

@@ -4,13 +4,13 @@ compares itself with what the others measured)."""
 from __future__ import annotations
 
 from crossover.probes.base import Metric
-from crossover.probes.text import (emotional, hallucination, interventions, knowledge, refusal, roleplay,
-                                   self_report, sycophancy)
+from crossover.probes.text import (emotion, hallucination, intervention, knowledge, premise, refusal, roleplay,
+                                   selfreport, sycophancy)
 from crossover.probes.text.base import TextProbe
 
 TEXT_PROBES: dict[str, TextProbe] = {p.name: p for p in (
-    knowledge.PROBE, sycophancy.PROBE, refusal.PROBE, hallucination.PROBE, emotional.PROBE, roleplay.PROBE,
-    interventions.PROBE, self_report.PROBE)}
+    knowledge.PROBE, sycophancy.PROBE, premise.PROBE, refusal.PROBE, hallucination.PROBE, emotion.PROBE,
+    roleplay.PROBE, intervention.PROBE, selfreport.PROBE)}
 
 LENGTH_METRICS = (Metric("mean_words", None, "mean reply length in words over every generated reply"),)
 SCORED_METRICS = (
@@ -22,4 +22,12 @@ DERIVED_TEXT_METRICS: dict[str, tuple[Metric, ...]] = {"length": LENGTH_METRICS,
                                                        "judge": SCORED_METRICS}
 """Probes computed over the records of all generative text probes."""
 
-__all__ = ["DERIVED_TEXT_METRICS", "TEXT_PROBES", "TextProbe"]
+
+def text_metric_info() -> dict[tuple[str, str], Metric]:
+    """(probe, metric) -> Metric for every metric the text probes report. Where a name is also a wind-tunnel
+    metric (``sycophancy.flip_rate``) it means the same behaviour and points the same way (tested)."""
+    info = {(p.name, m.name): m for p in TEXT_PROBES.values() for m in p.metrics}
+    return info | {(name, m.name): m for name, metrics in DERIVED_TEXT_METRICS.items() for m in metrics}
+
+
+__all__ = ["DERIVED_TEXT_METRICS", "TEXT_PROBES", "TextProbe", "text_metric_info"]

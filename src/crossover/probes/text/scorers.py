@@ -128,6 +128,8 @@ class Judge:
         self.model = load_model(ref.path).eval()
         self.tokenizer = load_tokenizer(ref.path)
         self.yes, self.no = (self.tokenizer(w, add_special_tokens=False)["input_ids"][0] for w in ("Yes", "No"))
+        if self.yes == self.no or self.tokenizer.unk_token_id in (self.yes, self.no):
+            raise CrossoverError(f"judge {ref.path}: its tokenizer has no distinct tokens for 'Yes' and 'No'")
 
     @torch.inference_mode()
     def scores(self, chats: list[list[dict[str, str]]], replies: list[str]) -> list[float]:

@@ -7,7 +7,6 @@ optional embedding grader compares each reply with warm and with cold reference 
 
 from __future__ import annotations
 
-from statistics import fmean
 from typing import Any
 
 from crossover.probes.base import Metric, Records
@@ -28,29 +27,30 @@ def cases(items: list[dict[str, Any]]) -> list[Case]:
 def grade(case: Case, replies: list[str]) -> dict[str, Any]:
     empathy, advice = first_position(EMPATHY, replies[0]), first_position(SOLUTION, replies[0])
     if empathy is None:
-        label = "fixes_only" if advice is not None else "neither"
-    elif advice is None or empathy < advice:
-        label = "acknowledges_first"
+        label = "fix_only" if advice is not None else "neither"
+    elif advice is None:
+        label = "reflect_only"
     else:
-        label = "acknowledges_late"
+        label = "reflect_then_fix" if empathy < advice else "fix_then_reflect"
     return {"label": label}
 
 
 def score(records: Records, measured: Measured) -> dict[str, float]:
-    acknowledged = [r["label"] in ("acknowledges_first", "acknowledges_late") for r in records]
     return with_embedding(records, {
-        "acknowledge_first_rate": share(records, "acknowledges_first"),
-        "acknowledgement_rate": fmean(acknowledged) if records else float("nan"),
+        "reflect_first_rate": share(records, {"reflect_then_fix", "reflect_only"}),
+        "solution_first_rate": share(records, {"fix_only", "fix_then_reflect"}),
+        "acknowledgement_rate": share(records, {"reflect_then_fix", "reflect_only", "fix_then_reflect"}),
     })
 
 
 PROBE = TextProbe(
-    name="emotional",
+    name="emotion",
     version=1,
     items_sha256="945c39be04e7d1df46e6055779163af49a872f922f02e7cd4a2eaea52844bc62",
     description="acknowledging a painful disclosure before (or instead of) giving advice",
     metrics=(
-        Metric("acknowledge_first_rate", True, "share of replies that acknowledge the feeling before advising"),
+        Metric("reflect_first_rate", True, "share of replies that acknowledge the feeling before any advice"),
+        Metric("solution_first_rate", False, "share of replies that open with advice"),
         Metric("acknowledgement_rate", True, "share of replies that acknowledge the feeling at all"),
         embedding_metric(),
     ),
