@@ -14,6 +14,8 @@ from crossover.probes.text.scorers import Judge, RewardModel, length_controlled,
 from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.world.bases import resolve_base
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 
 @pytest.fixture(scope="module")
 def tiny():
