@@ -195,3 +195,33 @@ def test_run_ids_follow_the_data_each_prefix_uses(tmp_path):
     assert after["sft(4)"] == before["sft(4)"]  # the SFT run is reused
     assert after["sft(4)>dpo(2)"][1] == before["sft(4)>dpo(2)"][1]  # and so is the shared SFT checkpoint
     assert after["sft(4)>dpo(2)"][0] != before["sft(4)>dpo(2)"][0]  # the preference run is new
+
+
+def test_flags_replace_a_study_files_model_and_data(tmp_path, monkeypatch):
+    toy_files(tmp_path)
+    study = tmp_path / "studies" / "study.toml"
+    study.parent.mkdir()
+    study.write_text(STUDY.format(base="nowhere"))  # its model and data files do not exist
+    monkeypatch.chdir(tmp_path)
+    config = real_study_config(RealFlags(str(BASE), "sft.jsonl", "pairs.jsonl", study=str(study)))
+    assert config.model.path == str(BASE.resolve()) and config.data.sft == (tmp_path / "sft.jsonl").resolve()
+    assert config.model.options.lora.r == 4 and config.probes.only == ("refusal",)  # the rest of the file stands
+
+
+def test_default_arms_follow_the_files(tmp_path):
+    from crossover.errors import CrossoverError
+    from crossover.methods import METHODS
+
+    sft, _ = toy_files(tmp_path, n_sft=6)
+    config = real_study_config(RealFlags(str(BASE), str(sft)))
+    assert [a.label for a in config.arms] == ["base", "sft(3)", "sft(6)"] and config.crossover is None
+    assert config.methods["sft"].learning_rate == 2e-5 and config.methods["sft"].max_length == 512
+    assert real_study_config(RealFlags(str(BASE), str(sft), lora=True)).methods["sft"].learning_rate == 2e-4
+    unpaired = tmp_path / "unpaired.jsonl"
+    unpaired.write_text(json.dumps({"prompt": "q", "completion": "a", "label": True}) + "\n")
+    takers = [m.name for m in METHODS.values() if m.data == "unpaired"]
+    if takers:
+        assert real_study_config(RealFlags(str(BASE), preference=str(unpaired))).arms[-1].label == f"{takers[0]}(1)"
+    else:
+        with pytest.raises(CrossoverError, match="unpaired data needs a method that trains on it"):
+            real_study_config(RealFlags(str(BASE), preference=str(unpaired)))

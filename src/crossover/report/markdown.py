@@ -33,6 +33,8 @@ def _model_line(model: dict) -> str:
 
 
 def verdict(fig: CrossoverFigure, m: int, n: int) -> str:
+    if math.isnan(fig.d_pref) or math.isnan(fig.d_sft):  # e.g. a flip rate with no first-turn right answer
+        return "not measured in every arm (no qualifying items)"
     if fig.higher_is_better is None:
         change = fig.d_pref
         return f"{m} pairs change it by {_fmt(change, 1)}; {n} more demonstrations by {_fmt(fig.d_sft, 1)}"
