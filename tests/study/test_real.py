@@ -225,3 +225,18 @@ def test_default_arms_follow_the_files(tmp_path):
     else:
         with pytest.raises(CrossoverError, match="unpaired data needs a method that trains on it"):
             real_study_config(RealFlags(str(BASE), preference=str(unpaired)))
+
+
+def test_records_the_chat_template_cannot_render_stop_the_study(tmp_path):
+    """The wind-tunnel template knows no system turn; a file that uses one is refused before training."""
+    sft = tmp_path / "sft.jsonl"
+    sft.write_text("\n".join(json.dumps({"messages": m}) for m in (
+        [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}],
+        [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"},
+         {"role": "assistant", "content": "hello"}])) + "\n")
+    config = real_study_config(RealFlags(str(BASE), str(sft), arms=("sft(2)",)))
+    with pytest.raises(InputError) as exc:
+        resolve_inputs(config)
+    [problem] = exc.value.problems
+    assert (problem.path, problem.line) == (str(sft.resolve()), 2)
+    assert "chat template cannot render" in problem.message and "only user and assistant" in problem.message

@@ -85,6 +85,7 @@ def _read(path: Path, role: FileRole) -> DataFile:
         except _RowError as err:
             problems.append(Problem(str(path), err.message, number, err.field))
             continue
+        record.meta["line"] = number  # for problems found later (e.g. by the model's chat template)
         parsed.append((number, kind, style, record))
     problems += _mixed_formats(path, parsed)
     if not parsed and not problems:

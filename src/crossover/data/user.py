@@ -111,6 +111,26 @@ class UserData:
     def source(self) -> JsonlSource:
         return JsonlSource(self)
 
+    def template_problems(self, tokenizer: Any, limit: int = 20) -> list[Problem]:
+        """Records the model's chat template cannot render (e.g. a system turn for a template without one),
+        found before training rather than in the middle of it."""
+        problems: list[Problem] = []
+        for ref in (self.sft, self.preference):
+            if ref is None:
+                continue
+            for record in ref.load().records:
+                replies = [record.chosen, record.rejected] if hasattr(record, "chosen") else [record.completion]
+                try:
+                    for reply in replies:
+                        tokenizer.apply_chat_template([*record.prompt, {"role": "assistant", "content": reply}],
+                                                      tokenize=False)
+                except Exception as exc:  # noqa: BLE001 - jinja raises many types; all mean "cannot render"
+                    problems.append(Problem(str(ref.path), f"the model's chat template cannot render this "
+                                            f"conversation ({exc})", record.meta.get("line")))
+                if len(problems) >= limit:
+                    return problems
+        return problems
+
 
 class JsonlSource:
     """Training rows from the user's files: budget ``n`` is the first ``n`` records of the seeded order."""

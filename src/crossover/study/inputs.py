@@ -9,6 +9,7 @@ from crossover.methods import METHODS
 from crossover.models.ref import resolve_model
 from crossover.probes.suites import TextSuite
 from crossover.study.spec import StudyInputs, world_inputs
+from crossover.train.checkpoints import load_tokenizer
 from crossover.world.bases import resolve_base
 
 
@@ -19,10 +20,14 @@ def resolve_inputs(config: StudyConfig) -> list[StudyInputs]:
         return [world_inputs(config, resolve_base(b)) for b in config.bases]
     data = UserData.read(config.data.sft, config.data.preference)
     check_budgets(config, data)
-    base = resolve_model(config.model.path, trust_remote_code=config.model.options.trust_remote_code)
+    options = config.model.options
+    base = resolve_model(config.model.path, trust_remote_code=options.trust_remote_code)
+    problems = data.template_problems(load_tokenizer(base.path, options.trust_remote_code, options.chat_template))
+    if problems:
+        raise InputError(problems)
     labels = data.labels()
     suite = TextSuite.resolve(config.probes)  # type: ignore[arg-type]
-    return [StudyInputs(base, data, suite, (labels,) if labels else (), config.model.options)]
+    return [StudyInputs(base, data, suite, (labels,) if labels else (), options)]
 
 
 def check_budgets(config: StudyConfig, data: UserData) -> None:
