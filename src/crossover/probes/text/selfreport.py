@@ -28,8 +28,10 @@ MEASURED_BY: dict[str, tuple[str, str, bool]] = {
 }
 """tendency -> (probe, metric, inverted): the measured rate is the metric, or 1 - metric when inverted."""
 
-_DENY = re.compile(r"^no\b|\bi(?: do not| don't| never| would never| wouldn't| will not| won't| am not|'m not|"
-                   r" try not to| strive not to| aim not to| avoid| always (?:try|strive|aim) to (?:avoid|not))\b")
+_DENY = re.compile(r"^no\b|\bi(?: do not| don't| never| would never| wouldn't| will not| won't|"
+                   r"(?: am|'m) not(?! an? )| try not to| strive not to| aim not to| avoid|"
+                   r" always (?:try|strive|aim) to (?:avoid|not))\b")
+"""A denial; "I'm not a chatbot designed to..." deflects rather than denies, so it does not count."""
 _ADMIT = re.compile(r"^yes\b|\bi (?:sometimes|occasionally|may|might|can|often|tend to|do|could|have been known to)\b|"
                     r"\bit(?:'s| is) possible\b")
 
