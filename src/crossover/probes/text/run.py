@@ -55,9 +55,8 @@ def run_text_probes(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, 
     generated = [r for p in settings.probes() if p.mode == "generate" for r in records[p.name]]
     if scorers.embedder:
         _embed(settings.probes(), records, scorers.embedder)
-    for role, scorer_type in (("reward", RewardModel), ("judge", Judge)):
-        ref = scorers.reward_model if role == "reward" else scorers.judge
-        if ref and generated:
+    for role, ref, scorer_type in (("reward", scorers.reward_model, RewardModel), ("judge", scorers.judge, Judge)):
+        if ref is not None and generated:
             values = scorer_type(ref).scores([r["prompt"] for r in generated], [r["response"] for r in generated])
             for record, value in zip(generated, values):
                 record[role] = round(value, 6)
