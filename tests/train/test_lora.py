@@ -8,6 +8,7 @@ import torch
 
 from crossover.data.user import UserData
 from crossover.methods import METHODS
+from crossover.models.ref import resolve_model
 from crossover.models.options import LoraSettings, ModelOptions
 from crossover.train.arms import parse_arm
 from crossover.train.checkpoints import load_model, load_tokenizer
@@ -48,7 +49,8 @@ def first_dpo_step(log):
     return next(row for row in log if row.get("method") == "dpo" and "rewards/chosen" in row)
 
 
-def test_lora_stages_save_adapters_and_replay_their_merges(tmp_path, data):
+def test_lora_stages_save_adapters_and_replay_their_merges(tmp_path, data, monkeypatch):
+    monkeypatch.setenv("CROSSOVER_CACHE", str(tmp_path / "cache"))
     job, model, log = train(tmp_path, data, ModelOptions(lora=LoraSettings(r=4, alpha=8, dropout=0.0)))
     for k in (1, 2):
         assert (tmp_path / f"stage{k}" / "adapter_model.safetensors").exists()
@@ -57,6 +59,10 @@ def test_lora_stages_save_adapters_and_replay_their_merges(tmp_path, data):
     assert not torch.allclose(logits(model), logits(base), atol=1e-4)  # the weights moved
     assert torch.allclose(logits(_load_prefix(job, 2)), logits(model), atol=1e-4)  # reloading replays the merges
     assert not torch.allclose(logits(_load_prefix(job, 1)), logits(model), atol=1e-4)
+    # Each adapter names its parent, so the last checkpoint alone rebuilds the arm's model (as `crossover probe` does).
+    assert json.loads((tmp_path / "stage2" / "adapter_config.json").read_text())["base_model_name_or_path"] == str(
+        (tmp_path / "stage1").resolve())
+    assert torch.allclose(logits(load_model(resolve_model(str(tmp_path / "stage2")).path)), logits(model), atol=1e-4)
     # A fresh adapter starts equal to the merged SFT parent, which is the reference: implicit rewards start at 0.
     step = first_dpo_step(log)
     assert step["rewards/chosen"] == pytest.approx(0.0, abs=1e-4) and step["rewards/rejected"] == pytest.approx(0.0,

@@ -91,8 +91,13 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
         with open(stage_log, "a") as fh:
             fh.write(f'{{"stage": {k}, "method": "{stage.method}", "event": "stage_end", '
                      f'"examples": {len(rows)}, "seconds": {time.time() - started:.2f}}}\n')
-        if lora is not None and "ref" in trained.peft_config:
-            trained.delete_adapter("ref")  # TRL's DPO adds a frozen copy as its reference; it is not the result
+        if lora is not None:
+            if "ref" in trained.peft_config:
+                trained.delete_adapter("ref")  # TRL's DPO adds a frozen copy as its reference; it is not the result
+            # The adapter applies to the model this stage started from, so `crossover probe` (or PEFT) can rebuild
+            # the stage's model from the checkpoint alone by merging down the chain of parents.
+            parent = job.checkpoint_for(k - 1) if k > 1 else job.base_path
+            trained.peft_config["default"].base_model_name_or_path = str(Path(parent).resolve())
         save_atomically(trained, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
         return trained.merge_and_unload() if lora is not None else trained
     finally:
