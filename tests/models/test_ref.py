@@ -112,3 +112,28 @@ def test_a_peft_adapter_is_merged_once_into_the_cache(base_copy, cache, tmp_path
         assert torch.allclose(merged(input_ids=ids).logits, expected, atol=1e-4)
         assert not torch.allclose(load_model(base_copy)(input_ids=ids).logits, expected, atol=1e-4)
     assert resolve_model(str(adapter)).path == ref.path  # second time: from the cache
+
+
+def test_probe_labels_are_unique():
+    from crossover.models.ref import HFModelRef
+    from crossover.study.probe import labels_for
+
+    refs = [HFModelRef("m", tmp, "x", f"/runs/{d}/m") for tmp, d in ((None, "a"), (None, "b"), (None, "b"))]
+    refs.append(HFModelRef("other", None, "y", "/x/other"))
+    assert labels_for(refs) == ["a/m", "b/m", "b/m#2", "other"]
+
+
+def test_a_chat_template_can_replace_or_supply_the_models_own(tmp_path, base_copy):
+    from crossover.config import parse_study
+    from crossover.train.checkpoints import load_tokenizer
+
+    (tmp_path / "t.jinja").write_text("{% for m in messages %}[{{ m['content'] }}]{% endfor %}")
+    study = parse_study(f'[study]\narms = ["base"]\n[model]\npath = "{base_copy}"\nchat_template = "t.jinja"\n'
+                        '[data]\nsft = "s.jsonl"\n', str(tmp_path / "study.toml"))
+    template = study.model.options.chat_template
+    assert template.startswith("{% for m") and "chat_template_sha256" in study.model.options.identity()["model_options"]
+    tokenizer = load_tokenizer(base_copy, chat_template=template)
+    assert tokenizer.apply_chat_template([{"role": "user", "content": "hi"}], tokenize=False) == "[hi]"
+    (base_copy / "chat_template.jinja").unlink()
+    with pytest.raises(CrossoverError, match="has no chat template; give one with --chat-template"):
+        load_tokenizer(base_copy)

@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from crossover.probes import DERIVED_PROBES, WORLD_PROBES
@@ -77,5 +78,8 @@ class TextSuite:
 
     def run(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
             seed: int = 0) -> tuple[dict[str, Records], list[MetricRow]]:
-        """Text probes decode greedily, so ``seed`` changes nothing."""
+        """Text probes decode greedily, so ``seed`` changes nothing. A real model is probed on the GPU if there is
+        one (an untrained base or a loaded checkpoint is still on the CPU)."""
+        if torch.cuda.is_available() and next(model.parameters()).device.type == "cpu":
+            model = model.to("cuda")
         return run_text_probes(model, tokenizer, self.settings, self.scorers)

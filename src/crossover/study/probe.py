@@ -34,10 +34,8 @@ class ProbeOutcome:
 
 def labels_for(refs: list[HFModelRef]) -> list[str]:
     """Each model's name, made unique by its source's parent directory (then a counter) where names repeat."""
-    labels = [r.name for r in refs]
-    for i, ref in enumerate(refs):
-        if labels.count(ref.name) > 1:
-            labels[i] = f"{Path(ref.source).parent.name}/{ref.name}"
+    names = [r.name for r in refs]
+    labels = [f"{Path(r.source).parent.name}/{r.name}" if names.count(r.name) > 1 else r.name for r in refs]
     seen: dict[str, int] = {}
     for i, label in enumerate(labels):
         seen[label] = seen.get(label, 0) + 1
