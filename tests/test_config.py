@@ -89,3 +89,25 @@ n0 = 0
 def test_missing_study_table():
     problems, _ = problems_of("[probes]\nitems = 3\n")
     assert any("study" in p for p in problems)
+
+
+def test_cost_table_is_read_and_recorded():
+    config = parse_study(GOOD + "\n[cost]\nprice_sft = 2\nprice_pair = 7.5\ncurrency = \"EUR\"\n", "good.toml")
+    assert (config.cost.price_sft, config.cost.price_pair, config.cost.currency) == (2.0, 7.5, "EUR")
+    assert config.cost.price_label == 1.0  # defaults where not given
+    from crossover.study.runner import study_record
+
+    assert study_record(config, {"name": "b"})["cost"]["price_pair"] == 7.5
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ("price_pair = 0", "field 'cost.price_pair': must be greater than 0"),
+    ("price_label = -1", "field 'cost.price_label': must not be negative"),
+    ("price_sft = \"cheap\"", "field 'cost.price_sft': must be float"),
+    ("price_sft = inf", "field 'cost.price_sft': must be a finite number"),
+    ("price_per_pair = 3", "field 'cost.price_per_pair': unknown setting"),
+])
+def test_bad_cost_settings_name_the_field(body, fragment):
+    problems, _ = problems_of(GOOD + "\n[cost]\n" + body + "\n")
+    assert any(fragment in p for p in problems), problems
+    assert any(p.startswith("bad.toml:21:") for p in problems), problems

@@ -20,7 +20,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from crossover.analysis.crossover import arm_table
     from crossover.analysis.summary import analyze
     from crossover.config import load_study
-    from crossover.report.markdown import verdict, write_markdown_report
+    from crossover.report.markdown import write_markdown_report
     from crossover.study.runner import run_study
 
     if args.study and args.preset:
@@ -35,19 +35,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         config = load_study(PRESETS_DIR / f"{args.preset}.toml")
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
     outcome = run_study(config, out, workers=args.workers, progress=not args.quiet)
-    summary, figures = analyze(out)
-    report = write_markdown_report(out, figures, summary["crossover"]["point"])
+    analysis = analyze(out)
+    report = write_markdown_report(out, analysis)
     import pandas as pd
 
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print("\nEvery arm, means over seeds (annotator blank = no preference data):")
         print(arm_table(pd.read_csv(out / "metrics.csv")).to_string())
-    point = summary["crossover"]["point"]
-    if figures:
-        print(f"\nAt SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations")
-        for f in figures:
-            print(f"  [{f.base}/{f.annotator}] {f.probe}.{f.metric}: SFT {f.parent:.3f} -> +SFT {f.more_sft:.3f}, "
-                  f"+pairs {f.with_pairs:.3f}: {verdict(f, point['m'], point['n'])}")
+    _print_crossover(analysis)
     print(f"\n{len(outcome.runs)} runs ({outcome.skipped} reused) in {outcome.seconds:.0f}s")
     if outcome.failures:
         print(f"{len(outcome.failures)} run(s) failed (details in {out}/runs/.failed-*.txt):", file=sys.stderr)
@@ -55,6 +50,24 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  {line}", file=sys.stderr)
     print(f"report: {report.resolve()}")
     return 1 if outcome.failures else 0
+
+
+def _print_crossover(analysis) -> None:
+    point = analysis.point
+    if not analysis.breakeven:
+        return
+    level = round(100 * analysis.summary["bootstrap"]["confidence"])
+    print(f"\nAt SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations "
+          f"(changes with {level}% intervals over seeds and items; every metric in analysis/breakeven.csv)")
+    from crossover.analysis.crossover import HEADLINE
+
+    for f in (f for f in analysis.breakeven if (f.probe, f.metric) in HEADLINE):
+        print(f"  [{f.base}/{f.annotator}] {f.probe}.{f.metric}: SFT {f.parent:.3f} -> +SFT {f.more_sft:.3f}, "
+              f"+pairs {f.with_pairs:.3f}: {f.words()}")
+
+
+def _cost_overrides(args: argparse.Namespace) -> dict[str, float | None]:
+    return {name: getattr(args, name, None) for name in PRICE_FLAGS}
 
 
 def _real_config(args: argparse.Namespace):
@@ -74,7 +87,6 @@ def _real_config(args: argparse.Namespace):
 def cmd_probe(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from crossover.analysis.crossover import arm_table
     from crossover.models.options import ModelOptions
     from crossover.probes.suites import TextSuite
     from crossover.probes.text.run import TextProbeSettings
@@ -167,8 +179,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from crossover.analysis.summary import analyze
 
+    from crossover.analysis.bootstrap import BootstrapSettings
+
     root = _study_dir(args.study_dir)
-    analyze(root)
+    settings = BootstrapSettings(draws=args.draws, confidence=args.confidence, seed=args.bootstrap_seed)
+    if settings.draws < 100 or not 0.5 <= settings.confidence < 1:
+        raise CrossoverError("--draws must be at least 100 and --confidence between 0.5 and 1")
+    analysis = analyze(root, cost=_cost_overrides(args), settings=settings)
+    _print_crossover(analysis)
+    print(f"tables: {(root / 'analysis').resolve()}")
     print(f"summary: {(root / 'summary.json').resolve()}")
     return 0
 
@@ -178,8 +197,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from crossover.report.markdown import write_markdown_report
 
     root = _study_dir(args.study_dir)
-    summary, figures = analyze(root)
-    print(f"report: {write_markdown_report(root, figures, summary['crossover']['point']).resolve()}")
+    analysis = analyze(root, cost=_cost_overrides(args))
+    print(f"report: {write_markdown_report(root, analysis).resolve()}")
     return 0
 
 
@@ -188,6 +207,32 @@ def _study_dir(path: str) -> Path:
     if not (root / "study.json").exists():
         raise CrossoverError(f"{root}: not a study directory (no study.json); run `crossover run --out {root}` first")
     return root
+
+
+PRICE_FLAGS: dict[str, str] = {
+    "price_sft": "price of one SFT example",
+    "price_pair": "price of one preference pair",
+    "price_label": "price of one unpaired label (KTO)",
+    "price_prompt": "price of one prompt of an online method (GRPO)",
+    "price_sft_token": "extra price per token of an SFT example",
+    "price_pair_token": "extra price per token of a preference example",
+}
+
+
+def _price(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"a price must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def _price_arguments(parser: argparse.ArgumentParser) -> None:
+    for name, text in PRICE_FLAGS.items():
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, type=_price, default=None,
+                            help=f"{text} (overrides the study's [cost]; default from the study, else 1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -259,12 +304,17 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--items", type=int, default=48)
     chk.set_defaults(func=cmd_check)
 
-    analyze = sub.add_parser("analyze", help="recompute summary.json from a study directory")
+    analyze = sub.add_parser("analyze", help="recompute summary.json and the analysis tables of a study directory")
     analyze.add_argument("study_dir")
+    _price_arguments(analyze)
+    analyze.add_argument("--draws", type=int, default=2000, help="bootstrap draws per estimate (default 2000)")
+    analyze.add_argument("--confidence", type=float, default=0.95, help="interval coverage (default 0.95)")
+    analyze.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     analyze.set_defaults(func=cmd_analyze)
 
     report = sub.add_parser("report", help="rebuild the report of a study directory")
     report.add_argument("study_dir")
+    _price_arguments(report)
     report.set_defaults(func=cmd_report)
     return parser
 

@@ -28,6 +28,10 @@ A study file looks like this (every table but ``[study]`` is optional)::
     n = 200
     m = 200
 
+    [cost]                       # prices of training data (crossover.analysis.cost.CostModel documents each)
+    price_sft = 1.0              # one SFT example
+    price_pair = 5.0             # one preference pair
+
 A study on real data replaces ``base`` and ``annotators`` with a model and the user's files; the probes are then
 the text probes (``crossover.probes.text``) and budgets may not exceed the files::
 
@@ -58,11 +62,13 @@ Every problem is reported with the file, the line (where it can be found) and th
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crossover.analysis.cost import CostModel
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS, MethodSettings
 from crossover.models.options import LoraSettings, ModelOptions
@@ -118,6 +124,7 @@ class StudyConfig:
     methods: dict[str, MethodSettings] = field(default_factory=dict)
     probes: ProbeSettings | TextProbeSettings = ProbeSettings()
     crossover: CrossoverPoint | None = None
+    cost: CostModel = CostModel()
     source: str = "<built-in>"
     model: ModelTable | None = None
     """Set on real data (with ``data``); None in the wind tunnel."""
@@ -191,7 +198,7 @@ def parse_study(text: str, path: str = "<study>", overrides: dict[str, dict[str,
 def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "") -> StudyConfig:
     """A study from the tables of a parsed study file (``text``, if given, is used to find line numbers)."""
     r = _Reader(path, text)
-    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "crossover", "model", "data"})
+    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "crossover", "cost", "model", "data"})
     study = _table(r, data, "study")
     if "study" not in data:
         r.problem("study", None, "the study file needs a [study] table with at least 'arms'")
@@ -207,14 +214,15 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     methods = _methods(r, data)
     probes = _text_probes(r, data, path) if real else _probes(r, data, annotators)
     crossover = _crossover(r, data, limit=None if real else MAX_WORLD_BUDGET)
+    cost = _cost(r, data)
     if crossover is not None and not r.problems:
         present = {a.label for a in arms}
         arms += tuple(parse_arm(label) for label in crossover.arms() if label not in present)
     if r.problems:
         raise InputError(r.problems)
     return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, description=description,
-                       annotators=annotators, methods=methods, probes=probes, crossover=crossover, source=path,
-                       model=model, data=files)
+                       annotators=annotators, methods=methods, probes=probes, crossover=crossover, cost=cost,
+                       source=path, model=model, data=files)
 
 
 def _table(r: _Reader, data: dict, name: str) -> dict:
@@ -501,4 +509,23 @@ def _text_probes(r: _Reader, data: dict, path: str) -> TextProbeSettings:
         if key in ("reward_model", "judge") and value or (key == "embedder" and value and value != "minilm"):
             value = str(_relative(path, value))
         values[key] = value
+    return dataclasses.replace(defaults, **values)
+
+
+def _cost(r: _Reader, data: dict) -> CostModel:
+    table = _table(r, data, "cost")
+    types = CostModel.field_types()
+    r.unknown_keys("cost", table, set(types))
+    defaults = CostModel()
+    values = {k: r.typed("cost", table, k, types[k], getattr(defaults, k)) for k in table if k in types}
+    for key, value in values.items():
+        if key == "currency":
+            if not value.strip():
+                r.problem("cost", key, "must not be empty")
+        elif not math.isfinite(value):
+            r.problem("cost", key, f"must be a finite number, got {value}")
+        elif key in ("price_sft", "price_pair") and not value > 0:
+            r.problem("cost", key, f"must be greater than 0, got {value}")
+        elif value < 0:
+            r.problem("cost", key, f"must not be negative, got {value}")
     return dataclasses.replace(defaults, **values)

@@ -128,8 +128,7 @@ def test_probe_any_checkpoint_into_the_results_contract(tmp_path):
     suite = TextSuite.resolve(TextProbeSettings(only=("refusal", "knowledge"), items=2))
     again = probe_models([str(BASE)], suite, tmp_path / "p", log=lambda _: None)
     assert again.skipped == 1
-    summary, figures = analyze(tmp_path / "p")
-    assert "refusal.over_refusal" in write_markdown_report(tmp_path / "p", figures, None).read_text()
+    assert "refusal.over_refusal" in write_markdown_report(tmp_path / "p", analyze(tmp_path / "p")).read_text()
 
 
 STUDY = """

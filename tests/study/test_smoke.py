@@ -50,8 +50,15 @@ def test_summary_and_report(smoke_study):
     from crossover.report.markdown import write_markdown_report
 
     root, _, _ = smoke_study
-    summary, figures = analyze(root)
+    analysis = analyze(root)
+    summary = json.loads((root / "summary.json").read_text())
     assert summary["crossover"]["point"] == {"n0": 16, "n": 16, "m": 16, "method": "dpo"}
-    assert {f.probe for f in figures} >= {"satisfaction", "sycophancy", "refusal", "length"}
-    text = write_markdown_report(root, figures, summary["crossover"]["point"]).read_text()
+    assert summary["cost"]["price_sft"] == 1.0 and summary["schema"] == 2
+    assert {f.probe for f in analysis.breakeven} >= {"satisfaction", "sycophancy", "refusal", "length"}
+    for f in analysis.breakeven:  # one seed: intervals come from resampling probe items
+        assert f.resampled == "items" and f.d_pref_lo <= f.d_pref <= f.d_pref_hi
+    for name in ("arms", "breakeven", "allocations", "crossover_budget", "flags"):
+        assert (root / "analysis" / f"{name}.csv").exists() and (root / "analysis" / f"{name}.parquet").exists()
+        assert len(pd.read_parquet(root / "analysis" / f"{name}.parquet")) == len(analysis.tables[name]) > 0
+    text = write_markdown_report(root, analysis).read_text()
     assert "The crossover at SFT(16)" in text and "sft(16)>dpo(16)" in text

@@ -57,6 +57,15 @@ class ProbeOutput:
         return [r for name, rs in self.records.items() if name not in exclude for r in rs]
 
 
+def probe_output(records: Records, satisfaction_mix: dict[str, float], judges: tuple[str, ...]) -> ProbeOutput:
+    """A ProbeOutput from a flat list of records, split by their ``probe`` field (``ood`` records apart)."""
+    by_probe: dict[str, Records] = {}
+    for r in records:
+        by_probe.setdefault(r["probe"], []).append(r)
+    return ProbeOutput(records={k: v for k, v in by_probe.items() if k != "ood"}, ood=by_probe.get("ood", []),
+                       satisfaction_mix=satisfaction_mix, judges=judges)
+
+
 @dataclass(frozen=True)
 class DerivedProbe:
     """A probe computed from a whole probing pass (length, satisfaction, self-report, eval score, ...)."""

@@ -1,4 +1,4 @@
-"""A Markdown report of a study, written from the study directory alone."""
+"""A Markdown report of a study, written from the study directory and its analysis alone."""
 
 from __future__ import annotations
 
@@ -8,21 +8,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from crossover.analysis.crossover import CrossoverFigure, arm_table
+from crossover.analysis.crossover import arm_table
+from crossover.analysis.summary import Analysis
 from crossover.study.store import StudyStore
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
+    if isinstance(x, float) and math.isinf(x):
+        return "inf" if x > 0 else "-inf"
     return f"{x:.{digits}f}"
+
+
+def _cell(x: object) -> str:
+    return (_fmt(x) if isinstance(x, float) else str(x)).replace("|", "\\|")
 
 
 def _table(frame: pd.DataFrame) -> str:
     cols = list(frame.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, row in frame.iterrows():
-        lines.append("| " + " | ".join(_fmt(v) if isinstance(v, float) else str(v) for v in row) + " |")
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     return "\n".join(lines)
 
 
@@ -32,48 +39,103 @@ def _model_line(model: dict) -> str:
     return f"- base: `{model['name']}` ({origin}, sha256 {model['sha256'][:12]})"
 
 
-def verdict(fig: CrossoverFigure, m: int, n: int) -> str:
-    if math.isnan(fig.d_pref) or math.isnan(fig.d_sft):  # e.g. a flip rate with no first-turn right answer
-        return "not measured in every arm (no qualifying items)"
-    if fig.higher_is_better is None:
-        change = fig.d_pref
-        return f"{m} pairs change it by {_fmt(change, 1)}; {n} more demonstrations by {_fmt(fig.d_sft, 1)}"
-    sign = 1 if fig.higher_is_better else -1
-    gain_pref, gain_sft = sign * fig.d_pref, sign * fig.d_sft
-    if gain_sft <= 0 and gain_pref <= 0:
-        return "neither more demonstrations nor pairs improve it here"
-    if gain_sft <= 0:
-        return f"pairs improve it ({_fmt(gain_pref)}), more demonstrations do not"
-    if gain_pref <= 0:
-        return f"more demonstrations improve it ({_fmt(gain_sft)}), pairs make it worse ({_fmt(gain_pref)})"
-    return f"one pair is worth {_fmt(fig.breakeven_ratio, 2)} demonstrations"
+def _interval(point: float, lo: float, hi: float) -> str:
+    return f"{_fmt(point)} [{_fmt(lo)}, {_fmt(hi)}]"
 
 
-def write_markdown_report(root: Path, figures: list[CrossoverFigure], point: dict | None) -> Path:
+def _ratio(row: pd.Series) -> str:
+    status = row["ratio_status"]
+    if status == "bounded":
+        return f"{_fmt(row['breakeven_ratio'], 2)} [{_fmt(row['ratio_lo'], 2)}, {_fmt(row['ratio_hi'], 2)}]"
+    if status == "no upper bound":
+        return f">= {_fmt(row['ratio_lo'], 2)} (no upper bound)"
+    if status == "no lower bound":
+        return f"<= {_fmt(row['ratio_hi'], 2)} (no lower bound)"
+    return {"unbounded": "undefined (unbounded)", "empty": "undefined", "not measured": "n/a"}.get(status, status)
+
+
+def _crossover_section(analysis: Analysis) -> list[str]:
+    point, frame = analysis.point, analysis.tables.get("breakeven")
+    if not point or frame is None or frame.empty:
+        return []
+    level = round(100 * analysis.summary["bootstrap"]["confidence"])
+    rows = [{"base": r.base, "annotator": r.annotator, "metric": f"{r.probe}.{r.metric}", f"SFT({point['n0']})": r.parent,
+             f"+{point['n']} SFT": _interval(r.d_sft, r.d_sft_lo, r.d_sft_hi),
+             f"+{point['m']} pairs": _interval(r.d_pref, r.d_pref_lo, r.d_pref_hi),
+             "r* (SFT examples per pair)": _ratio(r), "at the study's prices": r.decision}
+            for r in frame.itertuples(index=False) for r in [pd.Series(r._asdict())]]
+    return [f"## The crossover at SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations", "",
+            f"Changes over SFT({point['n0']}) with {level}% intervals (bootstrap over seeds and probe items, paired). "
+            "\"no detectable difference\" means the interval covers zero. r* is how many SFT examples one pair is "
+            "worth at this margin; it is unbounded when more SFT brings no detectable change, and then no number "
+            "is printed. Pairs pay when their price in SFT examples is below r*.", "",
+            _table(pd.DataFrame(rows)), ""]
+
+
+def _budget_section(analysis: Analysis) -> list[str]:
+    frame = analysis.tables.get("crossover_budget")
+    if frame is None or frame.empty:
+        return []
+    rows = [{"base": r.base, "annotator": r.annotator, "method": r.method, "metric": f"{r.probe}.{r.metric}",
+             "crossover budget": r.words}
+            for r in frame.itertuples(index=False) if r.status != "not enough arms"]
+    if not rows:
+        return []
+    return ["## Crossover budget", "", "The total budget (under the study's prices) at which the best allocation "
+            "stops being all-SFT, comparing each arm with preference data to all-SFT at the same cost.", "",
+            _table(pd.DataFrame(rows)), ""]
+
+
+def _flags_section(analysis: Analysis) -> list[str]:
+    frame = analysis.tables.get("flags")
+    if frame is None or frame.empty:
+        return []
+    raised = frame[frame["status"] == "flagged"]
+    out = ["## Failure flags", "", "Each preference arm against its parent, paired by seed and item; a flag is raised "
+           "when the change in its bad direction is detectable and reaches its threshold (summary.json lists them).", ""]
+    if raised.empty:
+        return out + ["No flag raised.", ""]
+    rows = [{"base": r.base, "annotator": r.annotator, "arm": r.arm, "parent": r.parent, "flag": r.flag,
+             "change (bad direction)": _interval(r.bad_change, r.bad_change_lo, r.bad_change_hi),
+             "threshold": r.threshold, "what": r.description} for r in raised.itertuples(index=False)]
+    return out + [_table(pd.DataFrame(rows)), ""]
+
+
+def _overopt_section(analysis: Analysis) -> list[str]:
+    over = analysis.summary.get("overoptimisation", {})
+    out = ["## Over-optimisation", "", f"Gold and proxy gain against sqrt(KL to the reference): {over.get('note')}.", ""]
+    fits = [f for f in over.get("fits", []) if f.get("status") == "fitted"]
+    if fits:
+        rows = [{"annotator": f["annotator"], "method": f["method"], "measure": f["measure"], "form": f["form"],
+                 "alpha": f["alpha"], "beta": f["beta"], "R2": f["r2"], "peak sqrt(KL)": f["peak_sqrt_kl"]}
+                for f in fits]
+        out += [_table(pd.DataFrame(rows).astype(object).where(lambda d: d.notna(), math.nan)), ""]
+    return out
+
+
+def write_markdown_report(root: Path, analysis: Analysis) -> Path:
     store = StudyStore(root)
     study = json.loads((root / "study.json").read_text())
     metrics = store.metrics_frame()
     out = [f"# crossover study: {study['name']}", ""]
     if study.get("description"):
         out += [study["description"], ""]
-    out += [_model_line(m) for m in study["bases"]]
-    out += [f"- seeds: {study['seeds']}; arms: {', '.join(study['arms'])}",
+    cost = analysis.summary.get("cost", {})
+    out += [*(_model_line(b) for b in study["bases"]),
+            f"- seeds: {study['seeds']}; arms: {', '.join(study['arms'])}",
             f"- annotators: {', '.join(a['name'] for a in study['annotators'])}",
+            f"- prices: {cost.get('price_sft')} per SFT example, {cost.get('price_pair')} per pair "
+            f"({cost.get('currency')})",
             f"- finished runs: {len(store.finished_runs())}", ""]
-    if point and figures:
-        out += [f"## The crossover at SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations",
-                "", "Means over seeds; intervals arrive with the analysis of uncertainty. Positive r* means a pair "
-                "helps as a demonstration would; compare it with the price ratio of a pair to a demonstration.", ""]
-        rows = [{"base": f.base, "annotator": f.annotator, "metric": f"{f.probe}.{f.metric}", f"SFT({point['n0']})": f.parent,
-                 f"+{point['n']} SFT": f.more_sft, f"+{point['m']} pairs": f.with_pairs,
-                 "verdict": verdict(f, point["m"], point["n"])} for f in figures]
-        out += [_table(pd.DataFrame(rows)), ""]
+    out += _crossover_section(analysis) + _budget_section(analysis) + _flags_section(analysis)
+    out += _overopt_section(analysis)
     table = arm_table(metrics).reset_index()
-    out += ["## Every arm (means over seeds)", "", "Annotator is blank for arms trained without preference data.",
-            "", _table(table), ""]
+    out += ["## Every arm (means over seeds)", "", "Annotator is blank for arms trained without preference data; "
+            "`analysis/arms.csv` has every score with its interval.", "", _table(table), ""]
     out += ["## Files", "", "- `metrics.csv`: one row per number (run_id, arm, seed, probe, metric, value, annotator)",
             "- `runs/<run_id>/probes/*.jsonl`: every prompt, response and grade",
-            "- `summary.json`: the settings and the figures above", ""]
+            "- `analysis/*.csv`, `analysis/*.parquet`: the tables behind this report (`analysis/manifest.json`)",
+            "- `summary.json`: the settings, prices and the figures above", ""]
     path = root / "report.md"
     path.write_text("\n".join(out))
     return path

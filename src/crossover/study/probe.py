@@ -82,8 +82,8 @@ def _probe_one(store: StudyStore, run_id: str, ref: HFModelRef, label: str, opti
     tmp = store.begin_run(run_id)
     write_json(tmp / "config.json", {
         "schema": RESULT_SCHEMA, "run_id": run_id, "study": store.root.name, "annotator_name": "",
-        "spec": {"schema": SPEC_SCHEMA, "model": ref.describe(), **options.identity(), "arm": label,
-                 "probes": suite.identity()}, "provenance": provenance()})
+        "spec": {"schema": SPEC_SCHEMA, "base": ref.describe(), **options.identity(), "seed": 0, "annotator": None,
+                 "stages": [], "arm": label, "probes": suite.identity()}, "provenance": provenance()})
     model = load_model(ref.path, options.trust_remote_code)
     tokenizer = load_tokenizer(ref.path, options.trust_remote_code, options.chat_template)
     records, rows = suite.run(model, tokenizer)

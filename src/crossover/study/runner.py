@@ -100,7 +100,8 @@ def run_study(config: StudyConfig, root: Path, *, workers: int = 1, progress: bo
     inputs = resolve_inputs(config)  # reads and validates user data and checks budgets: before any directory
     store = StudyStore(root)
     store.prepare()
-    write_json(root / "study.json", study_record(config, inputs))
+    bases = [getattr(i.base, "describe", i.base.identity)() for i in inputs]  # a wind-tunnel base: its identity
+    write_json(root / "study.json", study_record(config, bases, inputs[0]))
     specs = expand(config, inputs)
     pending = [s for s in specs if not store.finished(s.run_id)]
     outcome = StudyOutcome(root, specs, skipped=len(specs) - len(pending))
@@ -144,21 +145,27 @@ def _run_wave(wave: list[RunSpec], root: Path, name: str, workers: int, bar: tqd
                 done(futures.pop(fut), fut.exception())
 
 
-def study_record(config: StudyConfig, inputs: list[StudyInputs]) -> dict:
-    """The resolved study settings, as written to ``study.json`` (the report reads this, not the TOML)."""
+def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | None = None) -> dict:
+    """The resolved study settings, as written to ``study.json`` (the report reads this, not the TOML).
+
+    ``inputs`` (what the runs of a base share) names the labellers and the probe suite; without it, the config's
+    annotators and wind-tunnel probe settings are recorded.
+    """
+    real = inputs is not None and config.data is not None
     return {
         "schema": RESULT_SCHEMA,
         "name": config.name,
         "description": config.description,
         "source": config.source,
-        "bases": [getattr(i.base, "describe", i.base.identity)() for i in inputs],
+        "bases": bases,
         "seeds": list(config.seeds),
         "arms": [a.label for a in config.arms],
-        "annotators": [a.settings() for a in inputs[0].labellers],
+        "annotators": [a.settings() for a in (inputs.labellers if inputs else config.annotators)],
         "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
-        "probes": inputs[0].probes.describe(),
+        "probes": inputs.probes.describe() if inputs else dataclasses.asdict(config.probes),
         "crossover": dataclasses.asdict(config.crossover) if config.crossover else None,
-        **({"data": dataclasses.asdict(inputs[0].data), "model_options": dataclasses.asdict(inputs[0].options)}
-           if config.data is not None else {}),
+        "cost": config.cost.as_dict(),
+        **({"data": dataclasses.asdict(inputs.data), "model_options": dataclasses.asdict(inputs.options)}
+           if real else {}),
         "provenance": provenance(),
     }

@@ -1,0 +1,69 @@
+"""What every analysis step shares: the study data, its tables, the bootstrap multipliers and the cost model."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from crossover.analysis.bootstrap import BootstrapSettings, Estimate, Multipliers, Table, combine, estimate
+from crossover.analysis.cost import CostModel, cell_cost
+from crossover.analysis.crossover import HEADLINE
+from crossover.analysis.items import TableBuilder
+from crossover.analysis.load import Cell, StudyData
+from crossover.probes import metric_info
+
+
+@dataclass
+class Context:
+    data: StudyData
+    cost: CostModel = CostModel()
+    settings: BootstrapSettings = BootstrapSettings()
+    tables: TableBuilder = field(init=False)
+    multipliers: Multipliers = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tables = TableBuilder(self.data)
+        self.multipliers = Multipliers(self.settings)
+        self._info = metric_info()
+
+    def metrics(self) -> list[tuple[str, str]]:
+        """Every (probe, metric) the study reported: the headline metrics first, then the rest by name."""
+        present = set(zip(self.data.metrics["probe"], self.data.metrics["metric"]))
+        head = [pm for pm in HEADLINE if pm in present]
+        return head + sorted(present - set(head))
+
+    def higher_is_better(self, probe: str, metric: str) -> bool | None:
+        info = self._info.get((probe, metric))
+        return info.higher_is_better if info is not None else None
+
+    def table(self, cell: Cell | None, probe: str, metric: str) -> Table | None:
+        return self.tables.metric(cell, probe, metric) if cell is not None else None
+
+    def estimate(self, table: Table) -> Estimate:
+        return estimate(table, self.multipliers)
+
+    def contrast(self, a: Table | None, b: Table | None) -> Estimate | None:
+        """a - b, paired by seed and item; None where either side is missing or they share no seed."""
+        if a is None or b is None:
+            return None
+        try:
+            return self.estimate(combine([(1.0, a), (-1.0, b)]))
+        except ValueError:
+            return None
+
+    def cost_of(self, cell: Cell) -> float:
+        logs = [self.data.train_log(r.run_id) for r in cell.runs] if self.cost.uses_tokens else []
+        return cell_cost(self.cost, cell, logs)
+
+
+def columns(prefix: str, est: Estimate | None, *, verdict: bool = True) -> dict[str, float | str]:
+    """``prefix``, ``prefix_lo``, ``prefix_hi`` (and ``prefix_verdict``) of an estimate, NaN where missing."""
+    if est is None:
+        out: dict[str, float | str] = {prefix: math.nan, f"{prefix}_lo": math.nan, f"{prefix}_hi": math.nan}
+        if verdict:
+            out[f"{prefix}_verdict"] = "not measured"
+        return out
+    out = {prefix: est.point, f"{prefix}_lo": est.lo, f"{prefix}_hi": est.hi}
+    if verdict:
+        out[f"{prefix}_verdict"] = est.verdict
+    return out

@@ -1,0 +1,177 @@
+"""The study directory as the analysis sees it: finished runs, their stages, metrics, records and training logs.
+
+Analysis reads nothing else. The method registry is consulted only for what kind of data a stage consumed
+(demonstrations, pairs, unpaired labels or prompts), which sets its price.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crossover.errors import CrossoverError
+from crossover.study.store import METRIC_COLUMNS, read_jsonl
+
+DEMONSTRATIONS = "demonstrations"
+
+
+def data_kind(method: str) -> str:
+    """The data a method trains on; a method this version does not know is taken to consume pairs."""
+    from crossover.methods import METHODS
+
+    spec = METHODS.get(method)
+    return spec.data if spec is not None else "pairs"
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    method: str
+    budget: int
+    kind: str
+    """Data kind: demonstrations, pairs, unpaired or prompts."""
+    epochs: float = 1.0
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: str
+    arm: str
+    seed: int
+    annotator: str
+    stages: tuple[StageInfo, ...]
+    base: str = "default"
+
+    @property
+    def fixed(self) -> bool:
+        """An untrained arm (the base model) does not depend on the seed."""
+        return not self.stages
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One arm under one annotator ('' for arms trained without preference data) and its runs, one per seed."""
+
+    annotator: str
+    arm: str
+    stages: tuple[StageInfo, ...]
+    runs: tuple[Run, ...]
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        return tuple(r.seed for r in self.runs)
+
+    @property
+    def fixed(self) -> bool:
+        return not self.stages
+
+    @property
+    def preference_stages(self) -> tuple[StageInfo, ...]:
+        return tuple(s for s in self.stages if s.kind != DEMONSTRATIONS)
+
+    @property
+    def family(self) -> str:
+        """The arm with its budgets dropped: ``base``, ``sft``, ``sft>dpo``, ``dpo``."""
+        return ">".join(s.method for s in self.stages) or "base"
+
+    @property
+    def n_demonstrations(self) -> int:
+        return sum(s.budget for s in self.stages if s.kind == DEMONSTRATIONS)
+
+    @property
+    def n_preference(self) -> int:
+        return sum(s.budget for s in self.stages if s.kind != DEMONSTRATIONS)
+
+
+@dataclass
+class StudyData:
+    root: Path
+    study: dict[str, Any]
+    runs: dict[str, Run]
+    metrics: pd.DataFrame
+    _records: dict[str, dict[str, list[dict]]] = field(default_factory=dict, repr=False)
+    _logs: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def cells(self) -> dict[tuple[str, str], Cell]:
+        """(annotator, arm) -> cell, runs ordered by seed."""
+        grouped: dict[tuple[str, str], list[Run]] = {}
+        for run in self.runs.values():
+            grouped.setdefault((run.annotator, run.arm), []).append(run)
+        return {key: Cell(key[0], key[1], runs[0].stages, tuple(sorted(runs, key=lambda r: r.seed)))
+                for key, runs in sorted(grouped.items())}
+
+    @property
+    def annotators(self) -> list[str]:
+        return sorted({r.annotator for r in self.runs.values() if r.annotator})
+
+    def cell(self, annotator: str, arm: str) -> Cell | None:
+        """The cell of ``arm`` as seen by ``annotator``: its own runs, else the shared (annotator-free) ones."""
+        return self.cells.get((annotator, arm)) or self.cells.get(("", arm))
+
+    @property
+    def bases(self) -> list[str]:
+        return sorted({r.base for r in self.runs.values()})
+
+    def for_base(self, base: str) -> StudyData:
+        """The same study seen through one base model (the prior-strength axis is analysed one base at a time)."""
+        runs = {k: r for k, r in self.runs.items() if r.base == base}
+        metrics = self.metrics[self.metrics["run_id"].isin(runs)].reset_index(drop=True)
+        return StudyData(self.root, self.study, runs, metrics, self._records, self._logs)
+
+    def metric_values(self, run_id: str) -> dict[tuple[str, str], float]:
+        rows = self._metric_index.get(run_id, {})
+        return rows
+
+    @cached_property
+    def _metric_index(self) -> dict[str, dict[tuple[str, str], float]]:
+        index: dict[str, dict[tuple[str, str], float]] = {}
+        for row in self.metrics.itertuples(index=False):
+            index.setdefault(row.run_id, {})[(row.probe, row.metric)] = float(row.value)
+        return index
+
+    def records(self, run_id: str) -> dict[str, list[dict]]:
+        """probe -> per-item records of one run (empty where the run wrote none)."""
+        if run_id not in self._records:
+            folder = self.root / "runs" / run_id / "probes"
+            self._records[run_id] = ({p.stem: read_jsonl(p) for p in sorted(folder.glob("*.jsonl"))}
+                                     if folder.is_dir() else {})
+        return self._records[run_id]
+
+    def train_log(self, run_id: str) -> list[dict]:
+        if run_id not in self._logs:
+            path = self.root / "runs" / run_id / "train_log.jsonl"
+            self._logs[run_id] = read_jsonl(path) if path.exists() else []
+        return self._logs[run_id]
+
+
+def _stages(spec: dict[str, Any]) -> tuple[StageInfo, ...]:
+    return tuple(StageInfo(s["method"], int(s["budget"]), data_kind(s["method"]),
+                           float(s.get("settings", {}).get("epochs", 1.0))) for s in spec.get("stages", []))
+
+
+def load_study_data(root: Path) -> StudyData:
+    """Read a study directory (finished runs only)."""
+    root = Path(root)
+    try:
+        study = json.loads((root / "study.json").read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CrossoverError(f"{root}: cannot read study.json ({exc})") from None
+    runs: dict[str, Run] = {}
+    run_dir = root / "runs"
+    frames = []
+    for folder in sorted(run_dir.iterdir()) if run_dir.is_dir() else []:
+        if folder.name.startswith(".") or not (folder / "metrics.json").exists():
+            continue
+        config = json.loads((folder / "config.json").read_text())
+        spec = config["spec"]
+        runs[folder.name] = Run(folder.name, spec["arm"], int(spec["seed"]), config.get("annotator_name") or "",
+                                _stages(spec), spec.get("base", {}).get("name", "default"))
+        frames.append(pd.DataFrame(json.loads((folder / "metrics.json").read_text())["rows"], columns=METRIC_COLUMNS))
+    metrics = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=METRIC_COLUMNS)
+    metrics["annotator"] = metrics["annotator"].fillna("").astype(str)
+    return StudyData(root, study, runs, metrics)

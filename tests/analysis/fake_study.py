@@ -1,0 +1,137 @@
+"""Write synthetic study directories with planted effects, in the exact layout ``crossover run`` writes.
+
+Per-item records are drawn from planted rates; metrics are computed from them by the real probe graders, so the
+analysis sees what it would see after a real study, with known true values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from crossover.probes import DERIVED_PROBES, WORLD_PROBES
+from crossover.probes.base import probe_output
+from crossover.probes.run import DEFAULT_SATISFACTION_MIX
+from crossover.train.arms import parse_arm
+
+Rates = dict[str, float]
+"""Planted behaviour of one arm: 'correct' (knowledge accuracy), 'cave' (flip rate), 'words' (mean length)."""
+
+
+@dataclass
+class Plan:
+    """One arm of a fake study: planted rates, or a function of the seed giving them."""
+
+    arm: str
+    rates: Rates | Callable[[int], Rates]
+    annotator: str = ""
+    log: Callable[[int], list[dict]] | None = None
+    """Training-log rows of the last stage for a seed (stage and method are filled in)."""
+
+    def rates_for(self, seed: int) -> Rates:
+        return self.rates(seed) if callable(self.rates) else self.rates
+
+
+@dataclass
+class FakeStudy:
+    root: Path
+    plans: list[Plan]
+    seeds: tuple[int, ...] = (0, 1, 2)
+    items: int = 64
+    crossover: dict | None = None
+    cost: dict = field(default_factory=dict)
+    rng_seed: int = 0
+    seed_sd: float = 0.0
+    """Per-run shift of every planted rate (training randomness), in rate units."""
+    probes: tuple[str, ...] = ("knowledge", "sycophancy")
+
+
+def _knowledge(rng: np.random.Generator, rates: Rates, n: int) -> list[dict]:
+    correct = rng.random(n) < rates.get("correct", 0.5)
+    return [{"probe": "knowledge", "item_id": f"knowledge-{i:04d}", "family": "factual", "kind": "question",
+             "label": "correct" if c else "wrong", "utility": 1.0 if c else 0.0,
+             "n_words": int(rng.poisson(rates.get("words", 8.0))), "n_filler": 0, "baseline_words": 8,
+             "response": "the answer"} for i, c in enumerate(correct)]
+
+
+def _sycophancy(rng: np.random.Generator, rates: Rates, n: int) -> list[dict]:
+    out = []
+    for i in range(n):
+        wrong = i % 2 == 0
+        if wrong:
+            cave = rng.random() < rates.get("cave", 0.1)
+            label, utility = ("cave", 0.0) if cave else ("hold", 1.0)
+        else:
+            update = rng.random() < rates.get("update", 0.5)
+            label, utility = ("update", 1.0) if update else ("hold", 0.2)
+        out.append({"probe": "sycophancy", "item_id": f"sycophancy-{i:04d}", "family": "pushback",
+                    "kind": "wrong_pushback" if wrong else "right_correction", "label": label, "utility": utility,
+                    "n_words": int(rng.poisson(rates.get("words", 8.0))), "n_filler": 0, "baseline_words": 8,
+                    "response": "the answer"})
+    return out
+
+
+def _metrics(records: dict[str, list[dict]]) -> list[tuple[str, str, float]]:
+    rows = []
+    for name, rs in records.items():
+        rows += [(name, k, v) for k, v in WORLD_PROBES[name].score(rs).items()]
+    output = probe_output([r for rs in records.values() for r in rs], DEFAULT_SATISFACTION_MIX, ())
+    for name, probe in DERIVED_PROBES.items():
+        if name in ("selfreport", "ood"):  # these need probes the fake study does not write
+            continue
+        rows += [(name, k, v) for k, v in probe.score(output).items()]
+    return rows
+
+
+def _stages(arm: str) -> list[dict]:
+    return [{"method": s.method, "budget": s.budget, "settings": {"epochs": 1.0}} for s in parse_arm(arm).stages]
+
+
+def write(study: FakeStudy) -> Path:
+    root = study.root
+    (root / "runs").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(study.rng_seed)
+    arms = [p.arm for p in study.plans]
+    annotators = sorted({p.annotator for p in study.plans if p.annotator})
+    (root / "study.json").write_text(json.dumps({
+        "schema": 1, "name": "fake", "description": "", "bases": [{"name": "fake", "sha256": "0" * 64, "world_seed": 0}],
+        "seeds": list(study.seeds), "arms": arms, "annotators": [{"name": a} for a in annotators],
+        "crossover": study.crossover, "cost": study.cost}))
+    for n, plan in enumerate(study.plans):
+        seeds = study.seeds if parse_arm(plan.arm).stages else study.seeds[:1]
+        for seed in seeds:
+            rates = dict(plan.rates_for(seed))
+            if parse_arm(plan.arm).stages and study.seed_sd > 0:
+                shift = rng.normal(0, study.seed_sd)
+                rates = {k: (min(1.0, max(0.0, v + shift)) if k != "words" else v) for k, v in rates.items()}
+            _write_run(root, f"run{n:03d}s{seed}", plan, seed, rates, study, rng)
+    return root
+
+
+WRITERS = {"knowledge": _knowledge, "sycophancy": _sycophancy}
+
+
+def _write_run(root: Path, run_id: str, plan: Plan, seed: int, rates: Rates, study: FakeStudy,
+               rng: np.random.Generator) -> None:
+    folder = root / "runs" / run_id
+    (folder / "probes").mkdir(parents=True)
+    records = {name: WRITERS[name](rng, rates, study.items) for name in study.probes}
+    for probe, rs in records.items():
+        (folder / "probes" / f"{probe}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rs))
+    stages = _stages(plan.arm)
+    (folder / "config.json").write_text(json.dumps({
+        "schema": 1, "run_id": run_id, "annotator_name": plan.annotator,
+        "spec": {"arm": plan.arm, "seed": seed, "stages": stages, "base": {"name": "fake"}}}))
+    rows = [{"run_id": run_id, "arm": plan.arm, "seed": seed, "probe": p, "metric": m, "value": v,
+             "annotator": plan.annotator, "base": "fake"} for p, m, v in _metrics(records) if not math.isnan(v)]
+    (folder / "metrics.json").write_text(json.dumps({"schema": 1, "run_id": run_id, "rows": rows}))
+    log = []
+    if plan.log is not None and stages:
+        log = [{"stage": len(stages), "method": stages[-1]["method"], "step": j + 1, **row}
+               for j, row in enumerate(plan.log(seed))]
+    (folder / "train_log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in log))
