@@ -36,3 +36,15 @@ def smoke_study(tmp_path_factory):
     config = load_study(PRESETS_DIR / "smoke.toml")
     outcome = run_study(config, root, progress=False, log=lambda _: None)
     return root, config, outcome
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Run a module's torch work on one thread. On machines whose cores are shared with other jobs, two
+    OpenMP threads contending for them made small-model training and generation 10-20x slower than one."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

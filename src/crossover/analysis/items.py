@@ -76,6 +76,10 @@ def _scorers(study: dict) -> dict[str, Callable[[list[dict]], dict[str, float]]]
     from crossover.probes.run import DEFAULT_SATISFACTION_MIX
 
     settings = study.get("probes") or {}
+    if settings.get("suite") == "text":  # real data: the text probes share names but not records with the world's
+        from crossover.probes.text import TEXT_PROBES
+
+        return {n: (lambda records, p=p: p.score(records, {})) for n, p in TEXT_PROBES.items()}
     mix = settings.get("satisfaction_mix") or DEFAULT_SATISFACTION_MIX
     judges = tuple(j["name"] for j in settings.get("judges") or [])
     scorers: dict[str, Callable[[list[dict]], dict[str, float]]] = {n: p.score for n, p in WORLD_PROBES.items()}

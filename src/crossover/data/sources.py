@@ -15,7 +15,7 @@ from crossover.methods.spec import DataKind, ResponseScorer
 from crossover.world.annotator import Annotator
 from crossover.world.demonstrator import preference_stream, prompt_stream, sft_stream, unpaired_stream
 from crossover.world.families import FAMILIES, Item, family
-from crossover.world.knowledge import KnowledgeBase
+from crossover.world.knowledge import KnowledgeBase, build_knowledge_base
 
 Chat = list[dict[str, str]]
 
@@ -77,3 +77,20 @@ class WorldSource:
         per_family = {name: FAMILIES[name].items(self.kb, rng, "heldout", -(-n // len(names))) for name in names}
         items = [per_family[names[i % len(names)]][i // len(names)] for i in range(n)]
         return [[m.as_dict() for m in item.messages] for item in items]
+
+
+@dataclass(frozen=True)
+class WorldData:
+    """A study's data from the wind tunnel: endless seeded streams, so no budget is too large."""
+
+    world_seed: int
+
+    def identity(self, kinds: set[str]) -> dict[str, Any]:
+        """The run-spec entry: the world's seed and its families' versions (whatever the stages use)."""
+        return {"world": {"seed": self.world_seed, "families": {name: f.version for name, f in FAMILIES.items()}}}
+
+    def budget_problems(self, kind: DataKind, budget: int, where: str) -> list:
+        return []
+
+    def source(self) -> WorldSource:
+        return WorldSource(build_knowledge_base(self.world_seed))

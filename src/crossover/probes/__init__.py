@@ -31,8 +31,10 @@ DERIVED_PROBES: dict[str, DerivedProbe] = {p.name: p for p in (
 def metric_info() -> dict[tuple[str, str], Metric]:
     """(probe, metric) -> Metric for every metric a probe reports; suffixed names (``win_rate:typical``) are
     looked up by their stem, so use ``describe`` for those."""
+    from crossover.probes.text import text_metric_info  # late: the text probes import this package's modules
+
     probes = [*WORLD_PROBES.values(), *DERIVED_PROBES.values()]
-    return {(p.name, m.name): m for p in probes for m in p.metrics}
+    return text_metric_info() | {(p.name, m.name): m for p in probes for m in p.metrics}
 
 
 def describe(probe: str, metric: str) -> Metric | None:

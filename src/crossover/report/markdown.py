@@ -33,6 +33,12 @@ def _table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _model_line(model: dict) -> str:
+    """A wind-tunnel base names its world; a real model names where it came from."""
+    origin = f"world seed {model['world_seed']}" if "world_seed" in model else model.get("source", "")
+    return f"- base: `{model['name']}` ({origin}, sha256 {model['sha256'][:12]})"
+
+
 def _interval(point: float, lo: float, hi: float) -> str:
     return f"{_fmt(point)} [{_fmt(lo)}, {_fmt(hi)}]"
 
@@ -115,8 +121,7 @@ def write_markdown_report(root: Path, analysis: Analysis) -> Path:
     if study.get("description"):
         out += [study["description"], ""]
     cost = analysis.summary.get("cost", {})
-    out += [*(f"- base: `{b['name']}` (world seed {b['world_seed']}, sha256 {b['sha256'][:12]})"
-              for b in study["bases"]),
+    out += [*(_model_line(b) for b in study["bases"]),
             f"- seeds: {study['seeds']}; arms: {', '.join(study['arms'])}",
             f"- annotators: {', '.join(a['name'] for a in study['annotators'])}",
             f"- prices: {cost.get('price_sft')} per SFT example, {cost.get('price_pair')} per pair "

@@ -23,16 +23,15 @@ import torch
 from tqdm.auto import tqdm
 
 from crossover.config import StudyConfig
-from crossover.data.sources import WorldSource
 from crossover.errors import CrossoverError
-from crossover.probes.run import run_world_probes
+from crossover.probes.base import Records
+from crossover.probes.run import MetricRow
 from crossover.provenance import provenance
-from crossover.study.spec import RunSpec, expand
+from crossover.study.inputs import resolve_inputs
+from crossover.study.spec import RunSpec, StudyInputs, expand
 from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json, write_jsonl
 from crossover.train.checkpoints import load_tokenizer
 from crossover.train.stages import ArmJob, train_arm
-from crossover.world.bases import resolve_base
-from crossover.world.knowledge import build_knowledge_base
 
 
 @dataclass
@@ -68,21 +67,26 @@ def execute_run(spec: RunSpec, root: Path, study_name: str) -> str:
     config = {"schema": RESULT_SCHEMA, "run_id": spec.run_id, "study": study_name, "spec": spec.resolved(),
               "annotator_name": spec.annotator_name, "provenance": provenance()}
     write_json(tmp / "config.json", config)
-    tokenizer = load_tokenizer(spec.base.path)
-    kb = build_knowledge_base(spec.base.world_seed)
+    tokenizer = load_tokenizer(spec.base.path, spec.options.trust_remote_code, spec.options.chat_template)
     job = ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
-                 lambda k: store.checkpoint(spec.training_key(k)), spec.dynamics)
-    model = train_arm(job, tokenizer, WorldSource(kb), tmp / "train_log.jsonl")
-    records, rows = run_world_probes(model, tokenizer, kb, spec.probes, seed=spec.seed)
-    for probe, probe_records in records.items():
-        write_jsonl(tmp / "probes" / f"{probe}.jsonl", probe_records)
-    metric_rows = [{"run_id": spec.run_id, "arm": spec.arm.label, "seed": spec.seed, "probe": r.probe,
-                    "metric": r.metric, "value": r.value, "annotator": spec.annotator_name,
-                    "base": spec.base.name} for r in rows]
-    write_json(tmp / "metrics.json", {"schema": RESULT_SCHEMA, "run_id": spec.run_id, "rows": metric_rows,
-                                      "seconds": round(time.time() - started, 2)})
+                 lambda k: store.checkpoint(spec.training_key(k)), spec.options, spec.dynamics)
+    model = train_arm(job, tokenizer, spec.data.source(), tmp / "train_log.jsonl")
+    records, rows = spec.probes.run(model, tokenizer, seed=spec.seed)
+    write_probe_results(tmp, spec.run_id, spec.arm.label, spec.seed, spec.annotator_name, spec.base.name, records,
+                        rows, started)
     store.commit_run(tmp, spec.run_id)
     return spec.run_id
+
+
+def write_probe_results(run_dir: Path, run_id: str, arm: str, seed: int, annotator: str, base: str,
+                        records: dict[str, Records], rows: list[MetricRow], started: float) -> None:
+    """Per-item records to ``probes/<probe>.jsonl`` and the tidy metric rows to ``metrics.json``."""
+    for probe, probe_records in records.items():
+        write_jsonl(run_dir / "probes" / f"{probe}.jsonl", probe_records)
+    metric_rows = [{"run_id": run_id, "arm": arm, "seed": seed, "probe": r.probe, "metric": r.metric,
+                    "value": r.value, "annotator": annotator, "base": base} for r in rows]
+    write_json(run_dir / "metrics.json", {"schema": RESULT_SCHEMA, "run_id": run_id, "rows": metric_rows,
+                                          "seconds": round(time.time() - started, 2)})
 
 
 def _init_worker(threads: int) -> None:
@@ -93,11 +97,12 @@ def _init_worker(threads: int) -> None:
 def run_study(config: StudyConfig, root: Path, *, workers: int = 1, progress: bool = True,
               log: Callable[[str], None] = print) -> StudyOutcome:
     started = time.time()
-    bases = [resolve_base(b) for b in config.bases]
+    inputs = resolve_inputs(config)  # reads and validates user data and checks budgets: before any directory
     store = StudyStore(root)
     store.prepare()
-    write_json(root / "study.json", study_record(config, [b.identity() for b in bases]))
-    specs = expand(config, bases)
+    bases = [getattr(i.base, "describe", i.base.identity)() for i in inputs]  # a wind-tunnel base: its identity
+    write_json(root / "study.json", study_record(config, bases, inputs[0]))
+    specs = expand(config, inputs)
     pending = [s for s in specs if not store.finished(s.run_id)]
     outcome = StudyOutcome(root, specs, skipped=len(specs) - len(pending))
     log(f"study {config.name!r}: {len(specs)} runs, {outcome.skipped} already finished, {len(pending)} to run "
@@ -140,8 +145,13 @@ def _run_wave(wave: list[RunSpec], root: Path, name: str, workers: int, bar: tqd
                 done(futures.pop(fut), fut.exception())
 
 
-def study_record(config: StudyConfig, bases: list[dict]) -> dict:
-    """The resolved study settings, as written to ``study.json`` (the report reads this, not the TOML)."""
+def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | None = None) -> dict:
+    """The resolved study settings, as written to ``study.json`` (the report reads this, not the TOML).
+
+    ``inputs`` (what the runs of a base share) names the labellers and the probe suite; without it, the config's
+    annotators and wind-tunnel probe settings are recorded.
+    """
+    real = inputs is not None and config.data is not None
     return {
         "schema": RESULT_SCHEMA,
         "name": config.name,
@@ -150,11 +160,13 @@ def study_record(config: StudyConfig, bases: list[dict]) -> dict:
         "bases": bases,
         "seeds": list(config.seeds),
         "arms": [a.label for a in config.arms],
-        "annotators": [a.settings() for a in config.annotators],
+        "annotators": [a.settings() for a in (inputs.labellers if inputs else config.annotators)],
         "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
-        "probes": dataclasses.asdict(config.probes),
+        "probes": inputs.probes.describe() if inputs else dataclasses.asdict(config.probes),
         "dynamics": dataclasses.asdict(config.dynamics),
         "crossover": dataclasses.asdict(config.crossover) if config.crossover else None,
         "cost": config.cost.as_dict(),
+        **({"data": dataclasses.asdict(inputs.data), "model_options": dataclasses.asdict(inputs.options)}
+           if real else {}),
         "provenance": provenance(),
     }

@@ -12,7 +12,7 @@ from crossover.errors import CrossoverError
 
 
 def load_model(path: Path, trust_remote_code: bool = False) -> PreTrainedModel:
-    if not (path / "model.safetensors").exists() and not any(path.glob("model-*.safetensors")):
+    if not has_full_weights(path):
         raise CrossoverError(f"{path}: no safetensors weights found (model.safetensors); pickled weights are "
                              "not loaded")
     try:
@@ -21,11 +21,29 @@ def load_model(path: Path, trust_remote_code: bool = False) -> PreTrainedModel:
         raise CrossoverError(f"{path}: cannot load the model checkpoint ({exc})") from exc
 
 
-def load_tokenizer(path: Path, trust_remote_code: bool = False) -> PreTrainedTokenizerBase:
+def load_tokenizer(path: Path, trust_remote_code: bool = False,
+                   chat_template: str | None = None) -> PreTrainedTokenizerBase:
+    """The model's tokenizer with its own chat template (or ``chat_template`` in its place); one is required,
+    since every prompt crossover trains on or probes with is a conversation."""
     try:
-        return AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
     except (OSError, ValueError) as exc:
         raise CrossoverError(f"{path}: cannot load the tokenizer ({exc})") from exc
+    if chat_template is not None:
+        tokenizer.chat_template = chat_template
+    if not tokenizer.chat_template:
+        raise CrossoverError(f"{path}: the tokenizer has no chat template; give one with --chat-template FILE "
+                             "(study key [model] chat_template)")
+    return tokenizer
+
+
+def is_complete(checkpoint: Path) -> bool:
+    """Whether a stage checkpoint was fully written: full weights, or a LoRA adapter to merge into its parent."""
+    return has_full_weights(checkpoint) or (checkpoint / "adapter_model.safetensors").exists()
+
+
+def has_full_weights(checkpoint: Path) -> bool:
+    return (checkpoint / "model.safetensors").exists() or any(checkpoint.glob("model-*.safetensors"))
 
 
 def save_atomically(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, target: Path,

@@ -2,6 +2,10 @@
 
 After each stage the model is saved (atomically) under the prefix's training key, so ``sft(200)>dpo(200)``
 starts from the checkpoint its parent ``sft(200)`` left, and a killed study re-trains nothing it finished.
+
+With LoRA, each stage trains a fresh adapter on the model its parent left and saves only the adapter; the next
+stage starts from the adapter merged into the weights, so a DPO stage's reference (the adapter-disabled model)
+is exactly its SFT parent. Loading a checkpoint replays the merges from the last full-weight checkpoint.
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from peft import PeftModel, get_peft_model
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback
 
 from crossover.data.sources import DataSource
 from crossover.methods import METHODS, MethodSettings, StageInputs
+from crossover.models.options import ModelOptions
 from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
-from crossover.train.checkpoints import load_model, save_atomically
+from crossover.train.checkpoints import has_full_weights, is_complete, load_model, save_atomically
 from crossover.train.dynamics import DynamicsSettings, TrainingDynamics
 from crossover.world.annotator import Annotator
 
@@ -35,6 +41,7 @@ class ArmJob:
     base_path: Path
     checkpoint_for: Callable[[int], Path]
     """Where the model after the first k stages lives (shared between runs); k = 0 is not asked for."""
+    options: ModelOptions = ModelOptions()
     dynamics: DynamicsSettings = DynamicsSettings()
 
 
@@ -42,12 +49,8 @@ def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSourc
               on_stage: Callable[[str], None] | None = None) -> PreTrainedModel:
     """The model after all stages of ``job.arm``; appends every stage's training log to ``log_path``."""
     log_path.touch()
-    done = 0
-    for k in range(len(job.arm.stages), 0, -1):
-        if (job.checkpoint_for(k) / "model.safetensors").exists():
-            done = k
-            break
-    model = load_model(job.checkpoint_for(done) if done else job.base_path)
+    done = next((k for k in range(len(job.arm.stages), 0, -1) if is_complete(job.checkpoint_for(k))), 0)
+    model = _load_prefix(job, done)
     for k in range(1, done + 1):
         _append(job.checkpoint_for(k) / STAGE_LOG, log_path)
     for k in range(done + 1, len(job.arm.stages) + 1):
@@ -56,6 +59,15 @@ def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSourc
             on_stage(stage.label)
         model = _train_stage(job, k, model, tokenizer, source, settings)
         _append(job.checkpoint_for(k) / STAGE_LOG, log_path)
+    return model
+
+
+def _load_prefix(job: ArmJob, k: int) -> PreTrainedModel:
+    """The model after the first ``k`` stages: the last full checkpoint, then any later adapters merged in."""
+    full = next((j for j in range(k, 0, -1) if has_full_weights(job.checkpoint_for(j))), 0)
+    model = load_model(job.checkpoint_for(full) if full else job.base_path, job.options.trust_remote_code)
+    for j in range(full + 1, k + 1):
+        model = PeftModel.from_pretrained(model, job.checkpoint_for(j)).merge_and_unload()
     return model
 
 
@@ -68,14 +80,20 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
     # A trainer that builds its own reference (GRPO with beta > 0) loads it from the model's name: point that at
     # the stage's starting weights, not at wherever the model object was first loaded from.
     model.config._name_or_path = str(start)
+    lora = job.options.lora
+    if lora is not None:
+        model = get_peft_model(model, lora.peft_config())
     work = Path(tempfile.mkdtemp(prefix="crossover-stage-"))
     try:
         stage_log = work / STAGE_LOG
         callbacks = [JsonlLog(stage_log, k, stage.method), NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
         if job.dynamics.prompts:
-            callbacks.append(TrainingDynamics(load_model(start), tokenizer, source.watch_prompts(job.dynamics.prompts),
+            callbacks.append(TrainingDynamics(_load_prefix(job, k - 1), tokenizer, source.watch_prompts(job.dynamics.prompts),
                                               stage_log, k, stage.method, job.dynamics, seed=job.seed))
-        inputs = StageInputs(model=model, reference=load_model(start) if method.needs_reference else None,
+        # Under LoRA, TRL's preference trainers take the adapter-disabled model as the reference: that is the
+        # stage's starting model already, so no second copy is loaded.
+        reference = _load_prefix(job, k - 1) if method.needs_reference and lora is None else None
+        inputs = StageInputs(model=model, reference=reference,
                              tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
                              seed=job.seed, callbacks=callbacks,
                              scorer=source.scorer(job.annotator) if method.online else None)
@@ -87,8 +105,15 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
         with open(stage_log, "a") as fh:
             fh.write(f'{{"stage": {k}, "method": "{stage.method}", "event": "stage_end", '
                      f'"examples": {len(rows)}, "seconds": {time.time() - started:.2f}}}\n')
+        if lora is not None:
+            if "ref" in trained.peft_config:
+                trained.delete_adapter("ref")  # TRL's DPO adds a frozen copy as its reference; it is not the result
+            # The adapter applies to the model this stage started from, so `crossover probe` (or PEFT) can rebuild
+            # the stage's model from the checkpoint alone by merging down the chain of parents.
+            parent = job.checkpoint_for(k - 1) if k > 1 else job.base_path
+            trained.peft_config["default"].base_model_name_or_path = str(Path(parent).resolve())
         save_atomically(trained, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
-        return trained
+        return trained.merge_and_unload() if lora is not None else trained
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
