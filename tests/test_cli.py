@@ -28,4 +28,6 @@ def test_smoke_preset_from_the_command_line(tmp_path):
     result = run_cli("run", "--preset", "smoke", "--out", str(tmp_path / "s"), "--quiet", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "At SFT(16): 16 pairs vs 16 more demonstrations" in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == f"report: {tmp_path / 's' / 'report.md'}"
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == f"report: {tmp_path / 's' / 'report.html'}"
+    assert lines[-2] == f"markdown: {tmp_path / 's' / 'report.md'}"

@@ -20,7 +20,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from crossover.analysis.crossover import arm_table
     from crossover.analysis.summary import analyze
     from crossover.config import load_study
-    from crossover.report.markdown import write_markdown_report
     from crossover.study.runner import run_study
 
     if args.study and args.preset:
@@ -35,7 +34,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
     outcome = run_study(config, out, workers=args.workers, progress=not args.quiet)
     analysis = analyze(out)
-    report = write_markdown_report(out, analysis)
     import pandas as pd
 
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
@@ -47,8 +45,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{len(outcome.failures)} run(s) failed (details in {out}/runs/.failed-*.txt):", file=sys.stderr)
         for line in outcome.failures.values():
             print(f"  {line}", file=sys.stderr)
-    print(f"report: {report.resolve()}")
+    _write_reports(out, analysis)
     return 1 if outcome.failures else 0
+
+
+def _write_reports(root: Path, analysis) -> None:
+    """The Markdown summary and the HTML report; the HTML path is the last line printed."""
+    from crossover.report.markdown import write_markdown_report
+    from crossover.report.page import write_html_report
+
+    print(f"markdown: {write_markdown_report(root, analysis).resolve()}")
+    print(f"report: {write_html_report(root).resolve()}")
 
 
 def _print_crossover(analysis) -> None:
@@ -129,11 +136,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from crossover.analysis.summary import analyze
-    from crossover.report.markdown import write_markdown_report
 
     root = _study_dir(args.study_dir)
-    analysis = analyze(root, cost=_cost_overrides(args))
-    print(f"report: {write_markdown_report(root, analysis).resolve()}")
+    _write_reports(root, analyze(root, cost=_cost_overrides(args)))
     return 0
 
 
@@ -215,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     analyze.set_defaults(func=cmd_analyze)
 
-    report = sub.add_parser("report", help="rebuild the report of a study directory")
+    report = sub.add_parser("report", help="rebuild the reports (report.html, report.md) of a study directory")
     report.add_argument("study_dir")
     _price_arguments(report)
     report.set_defaults(func=cmd_report)

@@ -225,7 +225,9 @@ def summary_sentences(group: GroupVerdict, currency: str = "") -> list[str]:
                                                                if sft_only else ""))
         pays = [a for a in group.axes if a.decision == "pairs pay"]
         sft_pays = [a for a in group.axes if a.decision == "more SFT pays"]
-        out.append(f"At the study's prices (one pair costs {amount(group.price_ratio)} SFT examples), pairs pay on "
+        price = amount(group.price_ratio)
+        out.append(f"At the study's prices (one pair costs as much as {price} SFT example"
+                   f"{'' if price == '1' else 's'}), pairs pay on "
                    + (_names(pays) or "no axis") + "; more SFT pays on " + (_names(sft_pays) or "no axis") + ".")
         if "cannot tell" in {a.pairs.effect for a in group.axes}:
             out.append(f"Cannot tell on {_names(by['cannot tell'])}: these come from a single run without per-item "
