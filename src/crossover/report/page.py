@@ -130,11 +130,14 @@ def group_block(group: GroupVerdict, tables: dict[str, pd.DataFrame], show_base:
                           tag("ul", [tag("li", s) for s in summary_sentences(group, currency)], class_="answer")]
     if group.axes:
         parts.append(verdict_table(group))
+    flags = _group_rows(tables["flags"], group)
+    raised = flags[flags["status"] == "flagged"] if not flags.empty else flags
+    if not raised.empty:
+        parts += [tag("h4", f"Failure flags raised ({len(raised)})"), flag_table(raised)]
     breakeven = _group_rows(tables["breakeven"], group)
     if not breakeven.empty:
         parts.append(tag("details", tag("summary", f"Every metric at the crossover point ({len(breakeven)} rows)"),
                          every_metric_table(breakeven)))
-    flags = _group_rows(tables["flags"], group)
     if not flags.empty:
         parts.append(tag("details", tag("summary", f"Every failure-flag check ({len(flags)} rows)"), flag_table(flags)))
     return tag("div", parts, class_="group")
@@ -161,7 +164,7 @@ def verdict_table(group: GroupVerdict) -> Markup:
 
 def verdict_row(a: AxisVerdict) -> Markup:
     arrow = {True: " ↑", False: " ↓"}.get(a.better, "")
-    flags = [tag("div", tag("span", "⚑ ", class_="flag"), f.words()) for f in a.flags] or "none"
+    flags = [tag("div", tag("span", "⚑ ", class_="flag"), f.short()) for f in a.flags] or "none"
     return tag("tr", tag("td", tag("b", a.name + arrow), tag("span", a.description, class_="what")),
                tag("td", fmt(a.parent), class_="num"),
                tag("td", _effect(a.pairs.effect, a.pairs.words())), tag("td", _effect(a.more_sft.effect, a.more_sft.words())),

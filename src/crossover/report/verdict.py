@@ -47,6 +47,9 @@ class FlagNote:
         return (f"{self.flag} in {self.arm} (vs {self.parent}): {self.change}, threshold {fmt(self.threshold)} "
                 f"— {self.description}")
 
+    def short(self) -> str:
+        return f"{self.flag} in {self.arm}: {self.change}"
+
 
 @dataclass(frozen=True)
 class AxisVerdict:
@@ -218,11 +221,13 @@ def summary_sentences(group: GroupVerdict, currency: str = "") -> list[str]:
                    f"annotator against {p['n']} more SFT examples.")
         by = {e: [a for a in group.axes if a.pairs.effect == e] for e in ("helps", "hurts", "cannot tell")}
         sft_only = [a for a in group.axes if a.more_sft.effect == "helps" and a.pairs.effect != "helps"]
-        quiet = [a for a in group.axes if a.pairs.effect not in ("helps", "hurts", "cannot tell")]
+        quiet = [a for a in group.axes if a.pairs.effect == "no detectable difference"]
+        moved = [f"{a.name} {a.pairs.effect}" for a in group.axes if a.pairs.effect in ("up", "down")]
         out.append("Pairs help on " + (_names(by["helps"]) or "no axis") + "; pairs hurt on "
-                   + (_names(by["hurts"]) or "no axis") + f"; no detectable effect of pairs on {len(quiet)} of "
-                   f"{len(group.axes)} headline metrics." + (f" More SFT helps where pairs do not: {_names(sft_only)}."
-                                                               if sft_only else ""))
+                   + (_names(by["hurts"]) or "no axis")
+                   + (f"; pairs move metrics without a better direction: {', '.join(moved)}" if moved else "")
+                   + f"; no detectable effect of pairs on {len(quiet)} of {len(group.axes)} headline metrics."
+                   + (f" More SFT helps where pairs do not: {_names(sft_only)}." if sft_only else ""))
         pays = [a for a in group.axes if a.decision == "pairs pay"]
         sft_pays = [a for a in group.axes if a.decision == "more SFT pays"]
         price = amount(group.price_ratio)
@@ -233,7 +238,10 @@ def summary_sentences(group: GroupVerdict, currency: str = "") -> list[str]:
             out.append(f"Cannot tell on {_names(by['cannot tell'])}: these come from a single run without per-item "
                        "records, so they have no interval.")
     if group.raised:
-        out.append(f"{len(group.raised)} failure flag(s) raised: " + "; ".join(f.words() for f in group.raised) + ".")
+        arms = {f: sorted({n.arm for n in group.raised if n.flag == f}) for f in dict.fromkeys(n.flag for n in group.raised)}
+        listed = "; ".join(f"{flag} ({', '.join(names)})" for flag, names in arms.items())
+        out.append(f"Failure flags raised against the parent run: {listed}. The table of raised flags below has "
+                   "the changes, intervals and thresholds.")
     elif group.flag_checks:
         undecided = (f"; {group.undecided_flags} could not be decided with this data (cannot tell or not measured)"
                      if group.undecided_flags else "")

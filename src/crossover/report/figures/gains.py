@@ -72,9 +72,15 @@ def _add_curve(fig: go.Figure, curve: Curve, colour: str, row: int, col: int, le
                   row=row, col=col)
 
 
-def _add_base(fig: go.Figure, rows: pd.DataFrame, row: int, col: int) -> None:
+def _add_base(fig: go.Figure, rows: pd.DataFrame, x_range: tuple[float, float], row: int, col: int,
+              legend: bool) -> None:
+    """The base model's score as a dotted line across the costs drawn (a trace, so the axis range includes it)."""
     for base in rows[rows["arm"] == "base"].itertuples(index=False):
-        fig.add_hline(y=base.score, line={"dash": "dot", "color": "#555", "width": 1}, row=row, col=col)
+        hover = f"base model {text(base.base)}: {interval(base.score, base.score_lo, base.score_hi, signed=False)}"
+        fig.add_trace(go.Scatter(x=list(x_range), y=[base.score, base.score], mode="lines", name="base model",
+                                 legendgroup="base model", showlegend=legend,
+                                 line={"dash": "dot", "color": "#555", "width": 1.5},
+                                 hovertemplate=hover + "<extra></extra>"), row=row, col=col)
 
 
 def _add_budget(fig: go.Figure, budgets: pd.DataFrame, probe: str, metric: str, row: int, col: int) -> None:
@@ -90,8 +96,10 @@ def gain_figure(arms: pd.DataFrame, budgets: pd.DataFrame, currency: str) -> go.
     metrics = headline_metrics(zip(arms["probe"], arms["metric"]))
     n_rows, n_cols = grid(len(metrics), COLUMNS)
     titles = [f"{p}.{m}{arrow(higher_is_better(p, m))}" for p, m in metrics]
+    height = 90 + 250 * n_rows
+    # Spacing in pixels (a row's x ticks and the next row's title need about 70), as a share of the plot area.
     fig = make_subplots(rows=n_rows, cols=n_cols, subplot_titles=titles, horizontal_spacing=0.07,
-                        vertical_spacing=min(0.35 / n_rows, 0.08))
+                        vertical_spacing=min(75 / (height - 155), 0.3) if n_rows > 1 else 0.0)
     show_base = arms["base"].nunique() > 1
     colours: dict[str, str] = {}
     costs = arms.loc[arms["cost"] > 0, "cost"]
@@ -99,7 +107,9 @@ def gain_figure(arms: pd.DataFrame, budgets: pd.DataFrame, currency: str) -> go.
     for k, (probe, metric) in enumerate(metrics):
         row, col = k // n_cols + 1, k % n_cols + 1
         rows = arms[(arms["probe"] == probe) & (arms["metric"] == metric)]
-        _add_base(fig, rows, row, col)
+        trained = rows.loc[rows["arm"] != "base", "cost"]
+        if not trained.empty:
+            _add_base(fig, rows, (trained.min(), trained.max()), row, col, legend=k == 0)
         for curve in curves(rows[rows["arm"] != "base"], show_base):
             first = curve.name not in colours
             colour = colours.setdefault(curve.name, PALETTE[len(colours) % len(PALETTE)])
@@ -107,7 +117,7 @@ def gain_figure(arms: pd.DataFrame, budgets: pd.DataFrame, currency: str) -> go.
         _add_budget(fig, budgets, probe, metric, row, col)
         fig.update_xaxes(type="log" if log_axis else "linear", row=row, col=col)
     fig.update_xaxes(title_text=f"data cost ({text(currency)})", row=n_rows)
-    return styled(fig, height=90 + 250 * n_rows)
+    return styled(fig, height=height)
 
 
 def gain_panel(arms: pd.DataFrame, budgets: pd.DataFrame, currency: str) -> Panel:

@@ -43,6 +43,8 @@ def _kl_traces(fig: go.Figure, points: pd.DataFrame, fits: pd.DataFrame, col: in
         mine = points[(points["annotator"] == annotator) & (points["method"] == method)]
         name = f"{method} · {annotator}"
         for measure, symbol in (("gold", "circle"), ("proxy", "circle-open")):
+            if mine[f"{measure}_gain"].isna().all():  # no proxy score in the study: the panel's note says so
+                continue
             fig.add_trace(go.Scatter(
                 x=mine["sqrt_kl"], y=mine[f"{measure}_gain"], mode="markers", name=text(f"{measure}: {name}"),
                 legendgroup=name, marker={"color": colour, "symbol": symbol, "size": 9},
