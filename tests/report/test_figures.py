@@ -11,7 +11,7 @@ from crossover.report.figures.heatmap import heatmap_grid
 from crossover.report.labels import headline_metrics, interval
 from crossover.report.panel import Panel
 from crossover.report.transcripts import DIVERGENCE_FLAG, LENGTH_FLAG, Reply, tags
-from crossover.report.verdict import Change, budget_words, effect, ratio_words
+from crossover.report.verdict import AxisVerdict, Change, FlagNote, budget_words, effect, ratio_words
 
 
 def _arm(arm, family, n_dem, n_pref, cost, score, annotator="", gain=0.0, verdict="no detectable difference",
@@ -62,7 +62,8 @@ def test_heatmap_colours_only_detectable_changes_and_marks_flags():
 
 def test_effect_words_follow_the_better_direction():
     assert effect("increase", True) == "helps" and effect("increase", False) == "hurts"
-    assert effect("decrease", False) == "helps" and effect("no detectable difference", True) == "no detectable difference"
+    assert effect("decrease", False) == "helps"
+    assert effect("no detectable difference", True) == "no detectable difference"
     assert effect("cannot tell", True) == "cannot tell" and effect("increase", None) == "up"
 
 
@@ -123,3 +124,18 @@ def test_dynamics_without_kl_says_so():
 def test_a_panel_without_a_figure_must_say_why():
     with pytest.raises(ValueError):
         Panel("x", "title", "x", "caption")
+
+
+def test_verdict_rows_read_as_what_they_say():
+    helps, flat, hurts = (Change(0.1, 0.05, 0.15, "helps"), Change(0.0, -0.1, 0.1, "no detectable difference"),
+                          Change(-0.1, -0.15, -0.05, "hurts"))
+
+    def row(pairs, more, decision, flags=()):
+        return AxisVerdict("knowledge", "accuracy", "", True, 0.5, pairs, more, "", decision, "", flags)
+
+    flag = FlagNote("knowledge_retention_down", "sft(1)>dpo(1)", "sft(1)", "", "+0.1 [+0.05, +0.15]", 0.05)
+    assert row(helps, flat, "pairs pay").tone == "pairs"
+    assert row(flat, helps, "more SFT pays").tone == "sft"
+    assert row(hurts, flat, "more SFT pays").tone == "harm"
+    assert row(helps, flat, "pairs pay", (flag,)).tone == "harm"  # a flag outweighs a gain
+    assert row(flat, flat, "no detectable difference").tone == "none"

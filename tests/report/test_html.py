@@ -68,8 +68,10 @@ def test_every_section_and_plot(study):
     # The verdict names the planted failure and the crossover point.
     verdict = page[page.index('id="verdict"'):page.index('id="gain-curves"')]
     assert "Starting from SFT(100): 100 dpo pairs" in verdict
-    assert "sycophancy_up in sft(100)&gt;dpo(200)" in verdict and "chosen_logprob_displacement" in verdict
-    assert 'data-axis="sycophancy.flip_rate"' in verdict and "tone-harm" in verdict
+    # The agreeable annotator's arms are not at the crossover point: their flags are named and tabled.
+    assert "sycophancy_up (sft(100)&gt;dpo(200))" in verdict and "chosen_logprob_displacement" in verdict
+    assert "Failure flags raised (" in verdict
+    assert 'data-axis="knowledge.accuracy"' in verdict
 
 
 def test_model_text_is_escaped(study):
@@ -102,7 +104,8 @@ def test_figures_carry_the_study_numbers(study):
     import pandas as pd
 
     points = pd.read_parquet(root / "analysis" / "overoptimisation_points.parquet")
-    drawn = sorted(x for t in over["data"] if t.get("mode") == "markers" and "gold" in t["name"] for x in _values(t["x"]))
+    gold = [t for t in over["data"] if t.get("mode") == "markers" and "gold" in t["name"]]
+    drawn = sorted(x for t in gold for x in _values(t["x"]))
     assert drawn == pytest.approx(sorted(points["sqrt_kl"]))
 
 

@@ -43,6 +43,7 @@ ul.answer li { margin: 3px 0; }
 table { border-collapse: collapse; font-size: 13px; margin: 6px 0 10px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
+.table-wrap { overflow-x: auto; }
 td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.verdict td:first-child { border-left: 5px solid #c8ccd0; }
 table.verdict tr.tone-pairs td:first-child { border-left-color: var(--better); }
@@ -95,6 +96,10 @@ footer { color: var(--muted); font-size: 12px; padding: 10px 28px 30px; border-t
   header.top p, header.top ul.facts, header.top ul.facts b { color: #000; }
   main { padding: 0; max-width: none; }
   section.panel, article.transcript, table.verdict tr { break-inside: avoid; }
+  table { font-size: 8pt; }
+  th, td { padding: 3px 4px; }
+  table.verdict .what { max-width: 20ch; font-size: 7pt; }
+  .table-wrap { overflow: visible; }
   .plot { border: none; }
   details > summary { color: #000; }
 }
@@ -143,6 +148,7 @@ SCRIPT = trusted(r"""
       if (ok) { shown += 1; }
     });
     count.textContent = shown + " of " + cards.length + " shown";
+    document.getElementById("transcript-empty").hidden = shown > 0;
   }
   [pair, probe, flag, differ].forEach(function (el) { el.addEventListener("change", apply); });
   apply();

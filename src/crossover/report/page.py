@@ -158,8 +158,8 @@ def verdict_table(group: GroupVerdict) -> Markup:
     heads = ["behaviour (↑/↓: better direction)", f"at SFT({p.get('n0')})", f"+{p.get('m')} pairs",
              f"+{p.get('n')} SFT examples", "one pair is worth (r*) SFT examples",
              f"at the study's prices (pair = {amount(group.price_ratio)} SFT)", "crossover budget", "flags raised"]
-    return tag("table", tag("thead", tag("tr", [tag("th", h) for h in heads])),
-               tag("tbody", [verdict_row(a) for a in group.axes]), class_="verdict")
+    return tag("div", tag("table", tag("thead", tag("tr", [tag("th", h) for h in heads])),
+                          tag("tbody", [verdict_row(a) for a in group.axes]), class_="verdict"), class_="table-wrap")
 
 
 def verdict_row(a: AxisVerdict) -> Markup:
@@ -167,7 +167,8 @@ def verdict_row(a: AxisVerdict) -> Markup:
     flags = [tag("div", tag("span", "⚑ ", class_="flag"), f.short()) for f in a.flags] or "none"
     return tag("tr", tag("td", tag("b", a.name + arrow), tag("span", a.description, class_="what")),
                tag("td", fmt(a.parent), class_="num"),
-               tag("td", _effect(a.pairs.effect, a.pairs.words())), tag("td", _effect(a.more_sft.effect, a.more_sft.words())),
+               tag("td", _effect(a.pairs.effect, a.pairs.words())),
+               tag("td", _effect(a.more_sft.effect, a.more_sft.words())),
                tag("td", a.ratio), tag("td", a.decision), tag("td", a.budget), tag("td", flags),
                class_=f"tone-{a.tone}", data_axis=a.name)
 
@@ -224,24 +225,30 @@ def transcript_section(inputs: ReportInputs) -> Markup:
                        "probe or a flag; a flag keeps the items that can show it (its probe; for length exploitation, "
                        "a longer reply; for proxy-gold divergence, a reply the judge prefers though its gold utility "
                        "is no higher). Up to a dozen items per arm pair and probe: differing replies first, the largest "
-                       "changes in gold utility first among them; every record is in runs/<run id>/probes/.", class_="caption")
+                       "changes in gold utility first among them; every record is in runs/<run id>/probes/.",
+                    class_="caption")
     if not items:
         return tag("section", title, caption, note("No trained arm has a parent run with probe records to compare."),
                    id="transcripts", class_="block")
     pairs = list(dict.fromkeys(t.pair for t in items))
+    # Open on the first arm pair whose replies differ somewhere (preference arms come first).
+    first = next((t.pair for t in items if t.differs), pairs[0])
     probes = sorted({t.probe for t in items})
     flags = sorted({f for t in items for f in t.flags})
     filters = tag("div",
                   tag("label", "Arm pair ", _select("filter-pair", [("", "all arm pairs")] + [(p, p) for p in pairs],
-                                                     pairs[0])),
+                                                     first)),
                   tag("label", "Probe ", _select("filter-probe", [("", "all probes")] + [(p, p) for p in probes], "")),
                   tag("label", "Flag ", _select("filter-flag", [("", "any"), ("*raised", "on a raised flag")]
                                                 + [(f, f) for f in flags], "")),
                   tag("label", tag("input", type="checkbox", id="filter-differ", checked=True),
                       " only replies that differ"),
                   tag("span", "", id="transcript-count"), class_="filters")
-    return tag("section", title, caption, filters, tag("div", [transcript_card(t) for t in items],
-                                                         id="transcript-list"), id="transcripts", class_="block")
+    empty = tag("p", "No transcript matches these filters: the two runs may answer these items identically "
+                     "(untick “only replies that differ” to see them).", id="transcript-empty", class_="note",
+                hidden=True)
+    return tag("section", title, caption, filters, empty, tag("div", [transcript_card(t) for t in items],
+                                                                id="transcript-list"), id="transcripts", class_="block")
 
 
 def _select(element_id: str, options: list[tuple[str, str]], selected: str) -> Markup:
@@ -253,9 +260,10 @@ def transcript_card(t: Transcript) -> Markup:
     tags = [tag("span", f, class_="tag raised" if f in t.raised else "tag") for f in t.flags]
     change = t.gold_change
     direction = None if not change else "effect-helps" if change > 0 else "effect-hurts"
-    gold = tag("span", f"gold utility {fmt(change, signed=True)} (child − parent)", class_=direction) \
+    gold = tag("span", f"gold utility, child − parent: {fmt(change, signed=True)}", class_=direction) \
         if change is not None else None
-    head = tag("header", tag("b", t.probe), f" · {t.item_id} · {t.kind} · {t.split} split · ", gold, tags)
+    where = " · ".join(x for x in (t.item_id, t.kind, f"{t.split} split" if t.split else "") if x)
+    head = tag("header", tag("b", t.probe), f" · {where} · ", gold, tags)
     return tag("article", head, tag("div", [message(m) for m in t.prompt], class_="prompt"),
                tag("div", reply_box("parent", t.parent), reply_box("child", t.child), class_="replies"),
                class_="transcript", data_pair=t.pair, data_probe=t.probe, data_flags=" ".join(t.flags),
@@ -283,7 +291,8 @@ def provenance_section(inputs: ReportInputs) -> Markup:
     configs = {r: inputs.config(r) for r in runs["run_id"]}
     commits = {r: str((c.get("provenance") or {}).get("git_commit") or "") for r, c in configs.items()}
     world = next((c.get("spec", {}).get("world") for c in configs.values() if c.get("spec", {}).get("world")), None)
-    tables = [prov.study_table(study, summary, len(runs)), prov.code_table(study, summary, {"plotly": assets.plotly_version()}),
+    tables = [prov.study_table(study, summary, len(runs)),
+              prov.code_table(study, summary, {"plotly": assets.plotly_version()}),
               prov.packages_table(study, summary), *prov.world_tables(study, world), *prov.annotator_tables(study),
               prov.runs_table(runs, commits)]
     return tag("section", tag("h2", "Provenance"),

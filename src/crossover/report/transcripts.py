@@ -4,8 +4,8 @@ Every trained arm is paired with its parent (``sft(250)>dpo(250)`` with ``sft(25
 base) on the same seed, and their probe records are matched by item id: every run of a study is probed on the same
 items. Each pair is tagged with the failure flags it can illustrate: the flags of its probe, length exploitation
 when the child's reply is longer, and proxy-gold divergence when a judge prefers the child's reply though its gold
-utility is no higher. Preference arms come first; per arm pair and probe, replies that differ come first, the largest changes in gold utility
-first among them.
+utility is no higher. Preference arms come first; per arm pair and probe, replies that differ come first, the
+largest changes in gold utility first among them.
 """
 
 from __future__ import annotations

@@ -238,7 +238,8 @@ def summary_sentences(group: GroupVerdict, currency: str = "") -> list[str]:
             out.append(f"Cannot tell on {_names(by['cannot tell'])}: these come from a single run without per-item "
                        "records, so they have no interval.")
     if group.raised:
-        arms = {f: sorted({n.arm for n in group.raised if n.flag == f}) for f in dict.fromkeys(n.flag for n in group.raised)}
+        names = dict.fromkeys(n.flag for n in group.raised)
+        arms = {f: sorted({n.arm for n in group.raised if n.flag == f}) for f in names}
         listed = "; ".join(f"{flag} ({', '.join(names)})" for flag, names in arms.items())
         out.append(f"Failure flags raised against the parent run: {listed}. The table of raised flags below has "
                    "the changes, intervals and thresholds.")

@@ -117,6 +117,7 @@ def gain_figure(arms: pd.DataFrame, budgets: pd.DataFrame, currency: str) -> go.
         _add_budget(fig, budgets, probe, metric, row, col)
         fig.update_xaxes(type="log" if log_axis else "linear", row=row, col=col)
     fig.update_xaxes(title_text=f"data cost ({text(currency)})", row=n_rows)
+    fig.update_annotations(font_size=12)  # subplot titles: long metric names fit their column when printed
     return styled(fig, height=height)
 
 
@@ -127,7 +128,8 @@ def gain_panel(arms: pd.DataFrame, budgets: pd.DataFrame, currency: str) -> Pane
                "crossover budget, beyond which part of the budget is better spent on preference pairs. "
                "↑/↓: the better direction. Click a legend entry to hide a curve.")
     if arms.empty:
-        return Panel(KEY, title, SHORT, caption, notes=("No arms table: run `crossover analyze` on the study directory.",))
+        return Panel(KEY, title, SHORT, caption,
+                     notes=("No arms table: run `crossover analyze` on the study directory.",))
     notes = []
     if int(arms["n_seeds"].max()) <= 1:
         notes.append("One seed per arm: the bands cover the sampling of probe items only, not training "

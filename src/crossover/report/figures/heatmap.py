@@ -118,7 +118,8 @@ def heatmap_panel(arms: pd.DataFrame, flags: pd.DataFrame) -> Panel:
                "interval covers zero, grey that the metric has no better direction (such as length). ⚑ marks a "
                "failure flag raised against the arm's parent run; hover a cell for intervals and flags.")
     if arms.empty or (arms["arm"] != "base").sum() == 0:
-        return Panel(KEY, title, SHORT, caption, notes=("No trained arm in the arms table: nothing to compare with the base.",))
+        return Panel(KEY, title, SHORT, caption,
+                     notes=("No trained arm in the arms table: nothing to compare with the base.",))
     notes = () if not flags.empty else ("No flags table: the study has no arm whose last stage is a preference "
                                         "method, so no flag was computed.",)
     return Panel(KEY, title, SHORT, caption, heatmap_figure(arms, flags), notes)

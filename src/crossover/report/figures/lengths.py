@@ -54,7 +54,8 @@ def length_figure(lengths: pd.DataFrame) -> go.Figure:
                                     "y": menu_y, "yanchor": "bottom", "showactive": True}],
                       title={"text": f"Reply length in words: {ALL}", "x": 0.01, "y": 0.98, "yanchor": "top",
                              "font": {"size": 13}},
-                      yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": [text(x) for x in labels]},
+                      yaxis={"autorange": "reversed", "categoryorder": "array",
+                             "categoryarray": [text(x) for x in labels]},
                       xaxis={"title": {"text": "words per reply"}, "rangemode": "tozero"})
     styled(fig, height=height, top=70)
     fig.update_layout(margin={"l": 190})

@@ -48,8 +48,9 @@ def selfreport_figure(arms: pd.DataFrame) -> go.Figure:
                                      line={"color": "#bbb", "width": 2}, hoverinfo="skip"), row=1, col=col)
         for suffix, name, colour, symbol in (("c", "claimed", CLAIMED, "diamond-open"),
                                              ("m", "measured", MEASURED, "circle")):
-            hover = [f"{lab}<br>{name} {tendency}: {interval(r[f'score_{suffix}'], r[f'score_lo_{suffix}'], r[f'score_hi_{suffix}'], signed=False)}"
-                     for lab, (_, r) in zip(labels, rows.iterrows())]
+            values = zip(rows[f"score_{suffix}"], rows[f"score_lo_{suffix}"], rows[f"score_hi_{suffix}"])
+            hover = [f"{lab}<br>{name} {tendency}: {interval(v, lo, hi, signed=False)}"
+                     for lab, (v, lo, hi) in zip(labels, values)]
             fig.add_trace(go.Scatter(
                 x=rows[f"score_{suffix}"], y=labels, mode="markers", name=name, legendgroup=name,
                 showlegend=col == 1, marker={"color": colour, "symbol": symbol, "size": 11, "line": {"width": 2}},
