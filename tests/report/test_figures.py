@@ -87,8 +87,8 @@ def test_budget_words():
     crossing = pd.Series(base | {"status": "crossover", "crossover_budget": 1250.0})
     assert budget_words(crossing, "USD") == "C* = 1250 USD [600, beyond 4000]: pairs belong in budgets above it"
     flat = pd.Series(base | {"status": "no detectable difference", "crossover_budget": math.inf})
-    assert budget_words(flat) == ("no detectable difference between all-SFT and a split with pairs "
-                                  "(budgets tested: 250 to 4000)")
+    assert budget_words(flat) == "splits with pairs: no detectable difference from all-SFT (250–4000 tested)"
+    assert Change(0.3, 0.3, 0.3, "cannot tell").words() == "cannot tell (+0.300, no interval)"
 
 
 def test_headline_order_keeps_one_entry_per_judge():

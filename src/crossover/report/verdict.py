@@ -31,6 +31,8 @@ class Change:
     """helps / hurts / no detectable difference / cannot tell; up / down for metrics without a better direction."""
 
     def words(self) -> str:
+        if self.effect == "cannot tell":  # a single run without item records: its 'interval' is the point
+            return f"cannot tell ({fmt(self.point, signed=True)}, no interval)"
         return f"{self.effect} ({interval(self.point, self.lo, self.hi)})"
 
 
@@ -146,11 +148,11 @@ def budget_words(row: pd.Series, currency: str = "") -> str:
     def at(x: float) -> str:
         return f"beyond {hi_cost}" if x == math.inf else f"below {lo_cost}" if x == -math.inf else amount(x)
 
-    tested = f"budgets tested: {lo_cost} to {hi_cost}{unit}"
+    tested = f"{lo_cost}–{hi_cost}{unit} tested"
     status = row["status"]
     span = f"[{at(row['crossover_budget_lo'])}, {at(row['crossover_budget_hi'])}]"
     if status == "no detectable difference":
-        return f"no detectable difference between all-SFT and a split with pairs ({tested})"
+        return f"splits with pairs: no detectable difference from all-SFT ({tested})"
     if status == "crossover":
         return f"C* = {amount(row['crossover_budget'])}{unit} {span}: pairs belong in budgets above it"
     if status == "no crossover within the grid":
