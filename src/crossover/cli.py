@@ -17,7 +17,6 @@ def _presets() -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from crossover.analysis.crossover import arm_table
     from crossover.analysis.summary import analyze
     from crossover.config import load_study
     from crossover.study.runner import run_study
@@ -34,12 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
     outcome = run_study(config, out, workers=args.workers, progress=not args.quiet)
     analysis = analyze(out)
-    import pandas as pd
-
-    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        print("\nEvery arm, means over seeds (annotator blank = no preference data):")
-        print(arm_table(pd.read_csv(out / "metrics.csv")).to_string())
-    _print_crossover(analysis)
+    print_summary(out, analysis)
     print(f"\n{len(outcome.runs)} runs ({outcome.skipped} reused) in {outcome.seconds:.0f}s")
     if outcome.failures:
         print(f"{len(outcome.failures)} run(s) failed (details in {out}/runs/.failed-*.txt):", file=sys.stderr)
@@ -58,18 +52,20 @@ def _write_reports(root: Path, analysis) -> None:
     print(f"report: {write_html_report(root).resolve()}")
 
 
-def _print_crossover(analysis) -> None:
-    point = analysis.point
-    if not analysis.breakeven:
-        return
-    level = round(100 * analysis.summary["bootstrap"]["confidence"])
-    print(f"\nAt SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations "
-          f"(changes with {level}% intervals over seeds and items; every metric in analysis/breakeven.csv)")
-    from crossover.analysis.crossover import HEADLINE
+def print_summary(out: Path, analysis) -> None:
+    from crossover.report.terminal import arm_lines, crossover_lines, flag_lines
+    from crossover.study.store import StudyStore
 
-    for f in (f for f in analysis.breakeven if (f.probe, f.metric) in HEADLINE):
-        print(f"  [{f.base}/{f.annotator}] {f.probe}.{f.metric}: SFT {f.parent:.3f} -> +SFT {f.more_sft:.3f}, "
-              f"+pairs {f.with_pairs:.3f}: {f.words()}")
+    metrics = StudyStore(out).metrics_frame()
+    print("\nEvery arm, means over seeds (annotator '-': trained without preference data):")
+    print("\n".join(arm_lines(metrics)))
+    lines = crossover_lines(analysis.breakeven, analysis.summary["bootstrap"]["confidence"])
+    if lines:
+        print("\n" + "\n".join(lines))
+    flags = flag_lines(analysis.tables.get("flags"))
+    if flags:
+        print("\n" + "\n".join(flags))
+    print(f"\nEvery metric with its interval: {out / 'analysis' / 'breakeven.csv'}")
 
 
 def _cost_overrides(args: argparse.Namespace) -> dict[str, float | None]:
@@ -119,16 +115,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from crossover.analysis.summary import analyze
-
     from crossover.analysis.bootstrap import BootstrapSettings
+    from crossover.analysis.summary import analyze
 
     root = _study_dir(args.study_dir)
     settings = BootstrapSettings(draws=args.draws, confidence=args.confidence, seed=args.bootstrap_seed)
     if settings.draws < 100 or not 0.5 <= settings.confidence < 1:
         raise CrossoverError("--draws must be at least 100 and --confidence between 0.5 and 1")
     analysis = analyze(root, cost=_cost_overrides(args), settings=settings)
-    _print_crossover(analysis)
+    print_summary(root, analysis)
     print(f"tables: {(root / 'analysis').resolve()}")
     print(f"summary: {(root / 'summary.json').resolve()}")
     return 0

@@ -16,4 +16,4 @@ def test_full_preset_holds_the_question_and_every_arm_family():
     assert {"", "sft", "sft>dpo", "dpo"} <= families
     assert config.cost.price_pair / config.cost.price_sft == 5.0  # 1,000 pairs cost what 5,000 examples cost
     assert len(config.seeds) >= 3 and {a.name for a in config.annotators} == {"clean", "typical"}
-    assert len(expand(config, resolve_base(config.base))) == 43
+    assert len(expand(config, [resolve_base(b) for b in config.bases])) == 43

@@ -55,8 +55,16 @@ def test_summary_and_report(smoke_study):
     assert summary["crossover"]["point"] == {"n0": 16, "n": 16, "m": 16, "method": "dpo"}
     assert summary["cost"]["price_sft"] == 1.0 and summary["schema"] == 2
     assert {f.probe for f in analysis.breakeven} >= {"satisfaction", "sycophancy", "refusal", "length"}
-    for f in analysis.breakeven:  # one seed: intervals come from resampling probe items
-        assert f.resampled == "items" and f.d_pref_lo <= f.d_pref <= f.d_pref_hi
+    by_metric = {(f.probe, f.metric): f for f in analysis.breakeven}
+    # one seed: intervals come from resampling probe items, for every metric that is a mean over items
+    for key in [("satisfaction", "gold"), ("sycophancy", "flip_rate"), ("refusal", "over_refusal"),
+                ("length", "mean_words"), ("knowledge", "accuracy"), ("eval", "win_rate:clean")]:
+        assert by_metric[key].resampled == "items", key
+    for f in analysis.breakeven:
+        if f.resampled == "items":
+            assert f.d_pref_lo <= f.d_pref <= f.d_pref_hi
+        else:  # a difference of rates or a corpus statistic: one seed gives no interval, and says so
+            assert f.d_pref_verdict == "cannot tell"
     for name in ("arms", "breakeven", "allocations", "crossover_budget", "flags"):
         assert (root / "analysis" / f"{name}.csv").exists() and (root / "analysis" / f"{name}.parquet").exists()
         assert len(pd.read_parquet(root / "analysis" / f"{name}.parquet")) == len(analysis.tables[name]) > 0

@@ -30,6 +30,11 @@ def distinct_2(records: Records) -> float:
     return fmean(ratios) if ratios else float("nan")
 
 
+def rate_longer(records: Records, by: int = 5) -> float:
+    """Share of replies at least ``by`` words longer than the demonstrator's reply to the same prompt."""
+    return fmean(r["n_words"] >= r["baseline_words"] + by for r in records) if records else float("nan")
+
+
 LENGTH = DerivedProbe(
     name="length",
     version=1,
@@ -40,8 +45,7 @@ LENGTH = DerivedProbe(
     ),
     score=lambda out: {"mean_words": mean_of(out.everything(), "n_words"),
                        "filler_rate": mean_of(out.everything(), "n_filler"),
-                       "longer_than_baseline": fmean(r["n_words"] >= r["baseline_words"] + 5
-                                                     for r in out.everything())},
+                       "longer_than_baseline": rate_longer(out.everything())},
 )
 DIVERSITY = DerivedProbe(
     name="diversity",
