@@ -19,7 +19,6 @@ def _presets() -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     from crossover.analysis.summary import analyze
     from crossover.config import load_study
-    from crossover.report.markdown import write_markdown_report
     from crossover.study.runner import run_study
 
     if args.study and args.preset:
@@ -35,15 +34,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
     outcome = run_study(config, out, workers=args.workers, progress=not args.quiet)
     analysis = analyze(out)
-    report = write_markdown_report(out, analysis)
     print_summary(out, analysis)
     print(f"\n{len(outcome.runs)} runs ({outcome.skipped} reused) in {outcome.seconds:.0f}s")
     if outcome.failures:
         print(f"{len(outcome.failures)} run(s) failed (details in {out}/runs/.failed-*.txt):", file=sys.stderr)
         for line in outcome.failures.values():
             print(f"  {line}", file=sys.stderr)
-    print(f"report: {report.resolve()}")
+    _write_reports(out, analysis)
     return 1 if outcome.failures else 0
+
+
+def _write_reports(root: Path, analysis) -> None:
+    """The Markdown summary and the HTML report; the HTML path is the last line printed."""
+    from crossover.report.markdown import write_markdown_report
+    from crossover.report.page import write_html_report
+
+    print(f"markdown: {write_markdown_report(root, analysis).resolve()}")
+    print(f"report: {write_html_report(root).resolve()}")
 
 
 def print_summary(out: Path, analysis) -> None:
@@ -189,11 +196,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from crossover.analysis.summary import analyze
-    from crossover.report.markdown import write_markdown_report
 
     root = _study_dir(args.study_dir)
-    analysis = analyze(root, cost=_cost_overrides(args))
-    print(f"report: {write_markdown_report(root, analysis).resolve()}")
+    _write_reports(root, analyze(root, cost=_cost_overrides(args)))
     return 0
 
 
@@ -307,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     analyze.set_defaults(func=cmd_analyze)
 
-    report = sub.add_parser("report", help="rebuild the report of a study directory")
+    report = sub.add_parser("report", help="rebuild the reports (report.html, report.md) of a study directory")
     report.add_argument("study_dir")
     _price_arguments(report)
     report.set_defaults(func=cmd_report)

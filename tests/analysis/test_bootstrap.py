@@ -111,3 +111,14 @@ def test_a_real_difference_is_detected():
         z = _null_contrast(rng, 3, 64, 0.1) + (rng.random((3, 64)) < 0.25)  # 25 points more successes
         found += estimate(Table(z, (0, 1, 2), keys), Multipliers(BootstrapSettings(draws=500, seed=k))).verdict == "increase"
     assert found >= 60
+
+
+def test_terms_on_the_same_table_cancel_exactly():
+    """A parent entering two differences with opposite signs leaves no rounding noise (which an interval of
+    width ~1e-18 would read as a detectable effect)."""
+    rng = np.random.default_rng(0)
+    parent, child, more = (Table(rng.random((2, 7)), (0, 1), tuple(f"i{j}" for j in range(7))) for _ in range(3))
+    same = Table(child.values.copy(), child.seeds, child.items)
+    a = 1 / 16
+    out = combine([(a, child), (-a, parent), (-a, same), (a, parent)])
+    assert not out.values.any()

@@ -101,6 +101,12 @@ def combine(terms: Sequence[tuple[float, Table]]) -> Table:
     """
     if not terms:
         raise ValueError("nothing to combine")
+    # Terms on the same table are summed first, so that terms which cancel (a parent entering two differences)
+    # cancel exactly rather than leave rounding noise that an interval could read as a detectable effect.
+    merged: dict[int, tuple[float, Table]] = {}
+    for coef, table in terms:
+        merged[id(table)] = (merged.get(id(table), (0.0, table))[0] + coef, table)
+    terms = list(merged.values())
     varying = [t for _, t in terms if not t.fixed]
     if varying:
         seeds = tuple(s for s in varying[0].seeds if all(s in t.seeds for t in varying))

@@ -33,8 +33,17 @@ class Context:
         return head + sorted(present - set(head))
 
     def higher_is_better(self, probe: str, metric: str) -> bool | None:
-        info = self._info.get((probe, metric))
+        # Judged metrics carry their judge (win_rate:typical) and take the direction of their stem.
+        info = self._info.get((probe, metric.split(":", 1)[0]))
         return info.higher_is_better if info is not None else None
+
+    def proxy_metric(self) -> str:
+        """The proxy score's metric name as reported: the raw eval win rate of the first judge the study lists
+        (``win_rate:<judge>``), else the first judged win rate reported, else plain ``win_rate``."""
+        present = [m for p, m in self.metrics() if p == "eval" and m.split(":", 1)[0] == "win_rate"]
+        judges = [j.get("name") for j in (self.data.study.get("probes") or {}).get("judges") or []]
+        preferred = [f"win_rate:{j}" for j in judges if f"win_rate:{j}" in present]
+        return (preferred or present or ["win_rate"])[0]
 
     def table(self, cell: Cell | None, probe: str, metric: str) -> Table | None:
         return self.tables.metric(cell, probe, metric) if cell is not None else None

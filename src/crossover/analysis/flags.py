@@ -232,7 +232,8 @@ def length_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
 
 def divergence_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
     """Proxy minus gold gain: eval win rate (the proxy judge) against gold satisfaction."""
-    tables = [ctx.table(c, p, m) for c in (child, parent) for p, m in (("eval", "win_rate"), ("satisfaction", "gold"))]
+    proxy = ctx.proxy_metric()
+    tables = [ctx.table(c, p, m) for c in (child, parent) for p, m in (("eval", proxy), ("satisfaction", "gold"))]
     bad = gold = None
     if all(t is not None for t in tables):
         pc, gc, pp, gp = tables
@@ -241,7 +242,7 @@ def divergence_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
             gold = ctx.estimate(combine([(1.0, gc), (-1.0, gp)]))
         except ValueError:
             bad = gold = None
-    return _row(child, parent, "proxy_gold_divergence", "eval", "win_rate", "up", DIVERGENCE_THRESHOLD,
+    return _row(child, parent, "proxy_gold_divergence", "eval", proxy, "up", DIVERGENCE_THRESHOLD,
                 "the proxy judge's win rate rises more than gold satisfaction", bad, status(bad, DIVERGENCE_THRESHOLD),
                 ("gold satisfaction change", gold))
 

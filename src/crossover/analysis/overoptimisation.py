@@ -30,6 +30,11 @@ KL_KEYS = ("watch/kl", "kl")
 """Where a run's KL to the reference is read from, first found first."""
 MIN_POINTS = 3
 MEASURES: dict[str, tuple[str, str]] = {"gold": ("satisfaction", "gold"), "proxy": ("eval", "win_rate")}
+"""Gold and proxy scores; the proxy's metric takes the study's judge suffix (``Context.proxy_metric``)."""
+
+
+def measures(ctx: Context) -> dict[str, tuple[str, str]]:
+    return MEASURES | {"proxy": ("eval", ctx.proxy_metric())}
 FORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "best_of_n": lambda d: np.column_stack([d, -d * d]),
     "rl": lambda d: np.column_stack([d, -d * np.log(d)]),
@@ -54,7 +59,7 @@ def curve_points(ctx: Context) -> list[dict]:
                 continue
             row = {"annotator": child.annotator, "method": child.stages[-1].method, "arm": child.arm,
                    "parent": parent.arm, "seed": run.seed, "kl": kl[run.seed], "sqrt_kl": math.sqrt(max(kl[run.seed], 0.0))}
-            for name, (probe, metric) in MEASURES.items():
+            for name, (probe, metric) in measures(ctx).items():
                 row[f"{name}_gain"] = (_run_score(ctx, run.run_id, probe, metric)
                                        - _run_score(ctx, twin.run_id, probe, metric))
             rows.append(row)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# What the tests need beyond .venv: headless Chromium (Debian's `chromium` package) for the report's browser test.
+# Only `make test` runs this; studies never need a browser. Idempotent: a no-op when chromium is installed.
+set -euo pipefail
+if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "chromium not found and no apt-get: install Chromium to run the report's browser test (it is skipped)" >&2
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO="sudo -n"
+  else
+    echo "chromium not found: run 'apt-get install -y chromium' as root to run the report's browser test (skipped)" >&2
+    exit 0
+  fi
+fi
+echo "installing chromium for the report's browser test (first time only)" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null

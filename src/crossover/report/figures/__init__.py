@@ -1,0 +1,1 @@
+"""One module per plot family; each is a pure function from analysis tables to a ``Panel``."""

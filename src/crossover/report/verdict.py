@@ -1,0 +1,267 @@
+"""The verdict per behaviour axis, in plain words with intervals, from the analysis tables.
+
+For each base model and annotator, at the study's crossover point SFT(n0): what m preference pairs did and what
+n more SFT examples did (``analysis/breakeven``), how many SFT examples a pair is worth (r*), which is cheaper at
+the study's prices, the crossover budget (``analysis/crossover_budget``) and the failure flags raised
+(``analysis/flags``). Every word is derived from a verdict column the analysis wrote; nothing is re-estimated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from crossover.report.labels import amount, fmt, headline_metrics, interval, metric_description, stem
+
+Tone = Literal["pairs", "sft", "harm", "none"]
+"""How a verdict row reads at a glance: pairs pay, more SFT pays, something got worse, or nothing detectable."""
+
+UNDECIDED = ("cannot tell", "not measured")
+
+
+@dataclass(frozen=True)
+class Change:
+    point: float
+    lo: float
+    hi: float
+    effect: str
+    """helps / hurts / no detectable difference / cannot tell; up / down for metrics without a better direction."""
+
+    def words(self) -> str:
+        if self.effect == "cannot tell":  # a single run without item records: its 'interval' is the point
+            return f"cannot tell ({fmt(self.point, signed=True)}, no interval)"
+        return f"{self.effect} ({interval(self.point, self.lo, self.hi)})"
+
+
+@dataclass(frozen=True)
+class FlagNote:
+    flag: str
+    arm: str
+    parent: str
+    description: str
+    change: str
+    threshold: float
+
+    def words(self) -> str:
+        return (f"{self.flag} in {self.arm} (vs {self.parent}): {self.change}, threshold {fmt(self.threshold)} "
+                f"— {self.description}")
+
+    def short(self) -> str:
+        return f"{self.flag} in {self.arm}: {self.change}"
+
+
+@dataclass(frozen=True)
+class AxisVerdict:
+    probe: str
+    metric: str
+    description: str
+    better: bool | None
+    parent: float
+    pairs: Change
+    more_sft: Change
+    ratio: str
+    decision: str
+    budget: str
+    flags: tuple[FlagNote, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.probe}.{self.metric}"
+
+    @property
+    def tone(self) -> Tone:
+        if self.flags or self.pairs.effect == "hurts":
+            return "harm"
+        if self.decision == "pairs pay" and self.pairs.effect == "helps":
+            return "pairs"
+        if self.decision == "more SFT pays" and self.more_sft.effect == "helps":
+            return "sft"
+        return "none"
+
+
+@dataclass(frozen=True)
+class GroupVerdict:
+    """The verdict for one base model and one annotator."""
+
+    base: str
+    annotator: str
+    point: dict | None
+    price_ratio: float
+    n_seeds: int
+    axes: list[AxisVerdict] = field(default_factory=list)
+    raised: list[FlagNote] = field(default_factory=list)
+    flag_checks: int = 0
+    undecided_flags: int = 0
+
+
+def direction(value: object) -> bool | None:
+    """The table's higher_is_better cell as True/False/None (Parquet keeps None; CSV gives NaN or text)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("True", "False"):
+        return value == "True"
+    return None
+
+
+def effect(verdict: str, better: bool | None) -> str:
+    if verdict in UNDECIDED:
+        return "cannot tell"
+    if verdict not in ("increase", "decrease"):
+        return "no detectable difference"
+    if better is None:
+        return "up" if verdict == "increase" else "down"
+    return "helps" if (verdict == "increase") == better else "hurts"
+
+
+def ratio_words(row: pd.Series, pairs: Change, more: Change, better: bool | None) -> str:
+    """r* in words, the same reading as ``crossover.analysis.breakeven.describe``: a number only when more SFT
+    detectably helps (else r* is unbounded and no number would mean anything)."""
+    if better is None:
+        return "not a price: the metric has no better direction"
+    if "cannot tell" in (pairs.effect, more.effect):
+        return "cannot tell (no interval)"
+    status = row["ratio_status"]
+    if status == "bounded" and more.effect == "helps":
+        text = f"{fmt(row['breakeven_ratio'], 3)} [{fmt(row['ratio_lo'], 3)}, {fmt(row['ratio_hi'], 3)}]"
+        return text + (" (negative: pairs make it worse)" if pairs.effect == "hurts" else "")
+    if status == "no upper bound" and pairs.effect == "helps":
+        return f"at least {fmt(row['ratio_lo'], 3)} (no upper bound)"
+    if more.effect == "hurts":
+        return "not a price: more SFT makes it worse"
+    return "undefined: more SFT shows no detectable gain"
+
+
+def _flag_notes(raised: pd.DataFrame) -> list[FlagNote]:
+    return [FlagNote(f.flag, f.arm, f.parent, f.description, interval(f.bad_change, f.bad_change_lo, f.bad_change_hi),
+                     float(f.threshold)) for f in raised.itertuples(index=False)]
+
+
+def budget_words(row: pd.Series, currency: str = "") -> str:
+    """A crossover-budget row in a few words (``analysis/crossover_budget``'s ``words`` column says it at length).
+
+    Infinite ends of the interval are draws with no crossover inside the tested budgets, written as such."""
+    lo_cost, hi_cost, unit = amount(row["min_cost"]), amount(row["max_cost"]), f" {currency}" if currency else ""
+
+    def at(x: float) -> str:
+        return f"beyond {hi_cost}" if x == math.inf else f"below {lo_cost}" if x == -math.inf else amount(x)
+
+    tested = f"{lo_cost}–{hi_cost}{unit} tested"
+    status = row["status"]
+    span = f"[{at(row['crossover_budget_lo'])}, {at(row['crossover_budget_hi'])}]"
+    if status == "no detectable difference":
+        return f"splits with pairs: no detectable difference from all-SFT ({tested})"
+    if status == "crossover":
+        return f"C* = {amount(row['crossover_budget'])}{unit} {span}: pairs belong in budgets above it"
+    if status == "no crossover within the grid":
+        return f"all-SFT stays best ({tested}); interval {span}"
+    if status == "mixed best from the smallest budget":
+        return f"a split with pairs is best from the smallest budget on ({tested}); interval {span}"
+    return f"not computed ({status})"
+
+
+def _budget_words(budgets: pd.DataFrame, probe: str, metric: str, method: str, currency: str) -> str:
+    if budgets.empty:
+        return "not computed"
+    rows = budgets[(budgets["probe"] == probe) & (budgets["metric"] == metric)]
+    rows = rows[rows["method"] == method] if (rows["method"] == method).any() else rows
+    return "; ".join(budget_words(r, currency) for _, r in rows.iterrows()) or "not computed (no better direction)"
+
+
+def axis_verdict(row: pd.Series, budgets: pd.DataFrame, raised: pd.DataFrame, currency: str = "") -> AxisVerdict:
+    better = direction(row["higher_is_better"])
+    pairs = Change(row["d_pref"], row["d_pref_lo"], row["d_pref_hi"], effect(row["d_pref_verdict"], better))
+    more = Change(row["d_sft"], row["d_sft_lo"], row["d_sft_hi"], effect(row["d_sft_verdict"], better))
+    mine = raised if raised.empty else raised[(raised["probe"] == row["probe"])
+                                              & (raised["metric"].map(stem) == stem(row["metric"]))]
+    return AxisVerdict(row["probe"], row["metric"], metric_description(row["probe"], row["metric"]), better,
+                       row["parent"], pairs, more, ratio_words(row, pairs, more, better), str(row["decision"]),
+                       _budget_words(budgets, row["probe"], row["metric"], row["method"], currency),
+                       tuple(_flag_notes(mine)))
+
+
+def _select(table: pd.DataFrame, base: str, annotator: str) -> pd.DataFrame:
+    if table.empty:
+        return table
+    return table[(table["base"] == base) & (table["annotator"] == annotator)]
+
+
+def group_verdicts(breakeven: pd.DataFrame, budgets: pd.DataFrame, flags: pd.DataFrame,
+                   point: dict | None, currency: str = "") -> list[GroupVerdict]:
+    """One verdict per (base, annotator) that has crossover figures or flags."""
+    keys = set()
+    for table in (breakeven, flags):
+        if not table.empty:
+            keys |= set(zip(table["base"], table["annotator"]))
+    out = []
+    for base, annotator in sorted(keys):
+        rows, mine = _select(breakeven, base, annotator), _select(flags, base, annotator)
+        raised = mine[mine["status"] == "flagged"] if not mine.empty else mine
+        order = headline_metrics(zip(rows["probe"], rows["metric"])) if not rows.empty else []
+        by_key = {(r["probe"], r["metric"]): r for _, r in rows.iterrows()}
+        axes = [axis_verdict(by_key[key], _select(budgets, base, annotator), raised, currency) for key in order]
+        out.append(GroupVerdict(
+            base, annotator, point, float(rows["price_ratio"].iloc[0]) if not rows.empty else math.nan,
+            int(rows["n_seeds"].max()) if not rows.empty else int(mine["n_seeds"].max()) if not mine.empty else 0,
+            axes, _flag_notes(raised), len(mine),
+            int(mine["status"].isin(UNDECIDED).sum()) if not mine.empty else 0))
+    return out
+
+
+def _names(axes: list[AxisVerdict]) -> str:
+    return ", ".join(a.name for a in axes)
+
+
+def summary_sentences(group: GroupVerdict, currency: str = "") -> list[str]:
+    """The group's answer in a few plain sentences (the page shows them above the table)."""
+    out = []
+    p = group.point
+    if p and group.axes:
+        out.append(f"Starting from SFT({p['n0']}): {p['m']} {p['method']} pairs labelled by the '{group.annotator}' "
+                   f"annotator against {p['n']} more SFT examples.")
+        by = {e: [a for a in group.axes if a.pairs.effect == e] for e in ("helps", "hurts", "cannot tell")}
+        sft_only = [a for a in group.axes if a.more_sft.effect == "helps" and a.pairs.effect != "helps"]
+        quiet = [a for a in group.axes if a.pairs.effect == "no detectable difference"]
+        moved = [f"{a.name} {a.pairs.effect}" for a in group.axes if a.pairs.effect in ("up", "down")]
+        out.append("Pairs help on " + (_names(by["helps"]) or "no axis") + "; pairs hurt on "
+                   + (_names(by["hurts"]) or "no axis")
+                   + (f"; pairs move metrics without a better direction: {', '.join(moved)}" if moved else "")
+                   + f"; no detectable effect of pairs on {len(quiet)} of {len(group.axes)} headline metrics."
+                   + (f" More SFT helps where pairs do not: {_names(sft_only)}." if sft_only else ""))
+        pays = [a for a in group.axes if a.decision == "pairs pay"]
+        sft_pays = [a for a in group.axes if a.decision == "more SFT pays"]
+        price = amount(group.price_ratio)
+        out.append(f"At the study's prices (one pair costs as much as {price} SFT example"
+                   f"{'' if price == '1' else 's'}), pairs pay on "
+                   + (_names(pays) or "no axis") + "; more SFT pays on " + (_names(sft_pays) or "no axis") + ".")
+        if "cannot tell" in {a.pairs.effect for a in group.axes}:
+            out.append(f"Cannot tell on {_names(by['cannot tell'])}: these come from a single run without per-item "
+                       "records, so they have no interval.")
+    if group.raised:
+        names = dict.fromkeys(n.flag for n in group.raised)
+        arms = {f: sorted({n.arm for n in group.raised if n.flag == f}) for f in names}
+        listed = "; ".join(f"{flag} ({', '.join(names)})" for flag, names in arms.items())
+        out.append(f"Failure flags raised against the parent run: {listed}. The table of raised flags below has "
+                   "the changes, intervals and thresholds.")
+    elif group.flag_checks:
+        undecided = (f"; {group.undecided_flags} could not be decided with this data (cannot tell or not measured)"
+                     if group.undecided_flags else "")
+        out.append(f"No failure flag raised in {group.flag_checks} checks{undecided}.")
+    if group.n_seeds == 1:
+        out.append("One seed: the intervals cover the sampling of probe items only, not training randomness.")
+    return out
+
+
+def missing_point_note(point: dict | None, arms: pd.DataFrame) -> str:
+    """Why a study has no crossover figures, naming what to add."""
+    if not point:
+        return ("This study sets no crossover point: add [crossover] n0, n, m (and method) to the study file to get "
+                "r* for every behaviour.")
+    n0, n, m, method = point["n0"], point["n"], point["m"], point.get("method", "dpo")
+    needed = [f"sft({n0})", f"sft({n0 + n})", f"sft({n0})>{method}({m})"]
+    present = set(arms["arm"]) if not arms.empty else set()
+    missing = [a for a in needed if a not in present]
+    return (f"No crossover figures at SFT({n0}): the study lacks the arm(s) {', '.join(missing) or 'it needs'} "
+            "(the crossover compares sft(n0), sft(n0+n) and sft(n0)>method(m)).")
