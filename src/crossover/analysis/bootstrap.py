@@ -284,6 +284,9 @@ def estimate(table: Table, multipliers: Multipliers) -> Estimate:
     widen = float(stats.t.ppf(1 - alpha / 2, df) / stats.norm.ppf(1 - alpha / 2)) if math.isfinite(df) else 1.0
     draws = point + widen * deviation
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
+    # The estimate is a mean of ``values``, so it cannot leave their range: a rate's interval stays within [0, 1]
+    # even where the few-seed t widening would reach past it.
+    lo, hi = max(lo, values.min()), min(hi, values.max())
     return Estimate(point, draws, float(lo), float(hi), float(widen * math.sqrt(comps.variance)), df, s, i,
                     resampled)
 
