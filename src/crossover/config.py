@@ -215,6 +215,8 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     r.unknown_keys("study", study, {"name", "description", "base", "seeds", "arms", "annotators", "world_seed"})
     real = "model" in data or "data" in data
     name = r.typed("study", study, "name", str, Path(path).stem)
+    if name in ("", ".", "..") or any(c in name for c in "/\\\0"):
+        r.problem("study", "name", f"must be a plain name (it names the default output directory), got {name!r}")
     description = r.typed("study", study, "description", str, "")
     bases = _bases(r, study)
     seeds = _seeds(r, study)

@@ -6,7 +6,6 @@ Analysis reads nothing else. The method registry is consulted only for what kind
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path

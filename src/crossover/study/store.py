@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from crossover.errors import InputError
+from crossover.errors import CrossoverError, InputError
 
 RESULT_SCHEMA = 1
 METRIC_COLUMNS = ["run_id", "arm", "seed", "probe", "metric", "value", "annotator", "base"]
@@ -100,7 +100,10 @@ class StudyStore:
     def prepare(self) -> None:
         """Create the layout and sweep temporary directories left by a killed study."""
         for d in (self.runs, self.checkpoints):
-            d.mkdir(parents=True, exist_ok=True)
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CrossoverError(f"{self.root}: cannot create the study directory ({exc.strerror})") from None
             for stale in d.glob(".tmp-*"):
                 shutil.rmtree(stale, ignore_errors=True)
 
