@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,8 +195,10 @@ def parse_study(text: str, path: str = "<study>", overrides: dict[str, dict[str,
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError.one(path, f"not valid TOML: {exc.msg if hasattr(exc, 'msg') else exc}", line=line) from None
+        # Python 3.11's tomllib gives the position only inside its message: "... (at line 3, column 5)".
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(at.group(1)) if at else None)
+        raise InputError.one(path, f"not valid TOML: {exc}", line=line) from None
     for table, values in (overrides or {}).items():
         data[table] = {**data.get(table, {}), **values} if isinstance(data.get(table, {}), dict) else values
     return study_from_dict(data, path, text)
@@ -212,6 +215,8 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     r.unknown_keys("study", study, {"name", "description", "base", "seeds", "arms", "annotators", "world_seed"})
     real = "model" in data or "data" in data
     name = r.typed("study", study, "name", str, Path(path).stem)
+    if name in ("", ".", "..") or any(c in name for c in "/\\\0"):
+        r.problem("study", "name", f"must be a plain name (it names the default output directory), got {name!r}")
     description = r.typed("study", study, "description", str, "")
     bases = _bases(r, study)
     seeds = _seeds(r, study)

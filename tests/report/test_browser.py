@@ -14,6 +14,10 @@ from crossover.report.page import write_html_report
 from tests.report.cdp import Browser, chromium
 
 ATTACK = "<script>alert(1)</script><b>x</b>"
+ATTACKS = (ATTACK, '<img src=x onerror="alert(2)">', '<a href="javascript:alert(3)">click</a>',
+           '</script><script>alert(4)</script>', '"}]</script><svg onload=alert(5)>',
+           '<iframe src="https://example.com/"></iframe>', "<style>body{background:url(http://example.com/x)}</style>")
+"""Hostile model text: scripts, handlers, javascript: links, a break-out of inline JSON, remote resources."""
 PANELS = ("gain-curves", "heatmap", "lengths", "overoptimisation", "dynamics", "selfreport")
 
 pytestmark = pytest.mark.skipif(chromium() is None, reason="chromium not installed (make test installs it)")
@@ -35,7 +39,8 @@ def report(smoke_study, tmp_path_factory):
     shutil.copytree(source, root, ignore=shutil.ignore_patterns("checkpoints"))
     path = _child_run(root, "sft(16)>dpo(16)") / "probes" / "sycophancy.jsonl"
     rows = [json.loads(x) for x in path.read_text().splitlines()]
-    rows[0]["response"] = ATTACK
+    for row, attack in zip(rows, ATTACKS):
+        row["response"] = attack
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     analyze(root)
     return write_html_report(root)
@@ -84,8 +89,12 @@ def test_model_text_is_shown_as_text(page):
         differ.dispatchEvent(new Event('change'));
     })()""")
     shown = browser.evaluate("Array.from(document.querySelectorAll('.reply .text')).map(e => e.textContent)")
-    assert ATTACK in shown
-    assert browser.evaluate("document.querySelectorAll('#transcript-list script, #transcript-list .text b').length") == 0
+    assert all(attack in shown for attack in ATTACKS), shown
+    hostile = "#transcript-list script, #transcript-list .text b, #transcript-list img, #transcript-list a[href], " \
+              "#transcript-list iframe, #transcript-list svg, #transcript-list style"
+    assert browser.evaluate(f"document.querySelectorAll('{hostile}').length") == 0
+    assert browser.log.requests == [] or all(u.startswith(("file:", "data:")) and "/x" not in u
+                                             for u in browser.log.requests)
     count = browser.evaluate("document.getElementById('transcript-count').textContent")
     assert count.endswith("shown") and not count.startswith("0 ")
     assert browser.log.dialogs == []

@@ -6,7 +6,6 @@ Analysis reads nothing else. The method registry is consulted only for what kind
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from crossover.errors import CrossoverError
-from crossover.study.store import METRIC_COLUMNS, read_jsonl
+from crossover.errors import InputError
+from crossover.study.store import METRIC_COLUMNS, metric_rows, read_json, read_jsonl
 
 DEMONSTRATIONS = "demonstrations"
 
@@ -149,29 +148,64 @@ class StudyData:
         return self._logs[run_id]
 
 
-def _stages(spec: dict[str, Any]) -> tuple[StageInfo, ...]:
-    return tuple(StageInfo(s["method"], int(s["budget"]), data_kind(s["method"]),
-                           float(s.get("settings", {}).get("epochs", 1.0))) for s in spec.get("stages", []))
+def _stages(spec: dict[str, Any], path: Path) -> tuple[StageInfo, ...]:
+    stages = spec.get("stages", [])
+    if not isinstance(stages, list):
+        raise InputError.one(path, "must be a list of stages", field="spec.stages")
+    out = []
+    for i, stage in enumerate(stages):
+        where = f"spec.stages[{i}]"
+        if not isinstance(stage, dict):
+            raise InputError.one(path, "must be an object", field=where)
+        method = _typed(stage, "method", str, path, where)
+        budget = _typed(stage, "budget", int, path, where)
+        settings = stage.get("settings", {})
+        epochs = settings.get("epochs", 1.0) if isinstance(settings, dict) else None
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, float)):
+            raise InputError.one(path, f"must be a number, got {epochs!r}", field=f"{where}.settings.epochs")
+        out.append(StageInfo(method, budget, data_kind(method), float(epochs)))
+    return tuple(out)
+
+
+def _typed(table: dict[str, Any], key: str, kind: type, path: Path, where: str) -> Any:
+    value = table.get(key)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise InputError.one(path, f"must be {kind.__name__}, got {value!r}", field=f"{where}.{key}".lstrip("."))
+    return value
+
+
+def _run(folder: Path) -> Run:
+    """A finished run from its ``config.json``, every field it is read by checked."""
+    path = folder / "config.json"
+    config = read_json(path)
+    if not isinstance(config, dict):
+        raise InputError.one(path, "must be a JSON object")
+    spec = _typed(config, "spec", dict, path, "")
+    base = spec.get("base", {})
+    name = base.get("name", "default") if isinstance(base, dict) else None
+    if not isinstance(name, str):
+        raise InputError.one(path, f"must be a string, got {name!r}", field="spec.base.name")
+    annotator = config.get("annotator_name") or ""
+    if not isinstance(annotator, str):
+        raise InputError.one(path, f"must be a string, got {annotator!r}", field="annotator_name")
+    return Run(folder.name, _typed(spec, "arm", str, path, "spec"), _typed(spec, "seed", int, path, "spec"),
+               annotator, _stages(spec, path), name)
 
 
 def load_study_data(root: Path) -> StudyData:
-    """Read a study directory (finished runs only)."""
+    """Read a study directory (finished runs only); a damaged result file is an ``InputError`` naming it."""
     root = Path(root)
-    try:
-        study = json.loads((root / "study.json").read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CrossoverError(f"{root}: cannot read study.json ({exc})") from None
+    study = read_json(root / "study.json")
+    if not isinstance(study, dict):
+        raise InputError.one(root / "study.json", "must be a JSON object")
     runs: dict[str, Run] = {}
     run_dir = root / "runs"
     frames = []
     for folder in sorted(run_dir.iterdir()) if run_dir.is_dir() else []:
         if folder.name.startswith(".") or not (folder / "metrics.json").exists():
             continue
-        config = json.loads((folder / "config.json").read_text())
-        spec = config["spec"]
-        runs[folder.name] = Run(folder.name, spec["arm"], int(spec["seed"]), config.get("annotator_name") or "",
-                                _stages(spec), spec.get("base", {}).get("name", "default"))
-        frames.append(pd.DataFrame(json.loads((folder / "metrics.json").read_text())["rows"], columns=METRIC_COLUMNS))
+        runs[folder.name] = _run(folder)
+        frames.append(pd.DataFrame(metric_rows(folder), columns=METRIC_COLUMNS))
     metrics = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=METRIC_COLUMNS)
     metrics["annotator"] = metrics["annotator"].fillna("").astype(str)
     return StudyData(root, study, runs, metrics)

@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from crossover.errors import CrossoverError, InputError
+
 RESULT_SCHEMA = 1
 METRIC_COLUMNS = ["run_id", "arm", "seed", "probe", "metric", "value", "annotator", "base"]
 
@@ -42,9 +44,51 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
             fh.write(json.dumps(row, default=str) + "\n")
 
 
+def read_json(path: Path) -> Any:
+    """A JSON result file; one that cannot be read or parsed is an ``InputError`` naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.one(path, f"cannot read this result file ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError.one(path, f"not valid JSON ({exc.msg})", line=exc.lineno) from None
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with open(path) as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """The JSON objects of a JSONL result file, one per non-blank line; a bad line is an ``InputError``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError.one(path, f"cannot read this result file ({exc})") from None
+    rows = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError.one(path, f"not valid JSON ({exc.msg})", line=number) from None
+        if not isinstance(row, dict):
+            raise InputError.one(path, "must be a JSON object", line=number)
+        rows.append(row)
+    return rows
+
+
+def metric_rows(run_dir: Path) -> list[dict[str, Any]]:
+    """The tidy metric rows of a finished run's ``metrics.json``, each checked to hold every metric column."""
+    path = run_dir / "metrics.json"
+    payload = read_json(path)
+    rows = payload.get("rows") if isinstance(payload, dict) else None
+    if not isinstance(rows, list):
+        raise InputError.one(path, "must be an object with a list of metric rows", field="rows")
+    for i, row in enumerate(rows):
+        missing = [c for c in METRIC_COLUMNS if not isinstance(row, dict) or c not in row]
+        if missing:
+            raise InputError.one(path, f"missing {', '.join(missing)}", field=f"rows[{i}]")
+        value = row["value"]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise InputError.one(path, f"must be a number, got {value!r}", field=f"rows[{i}].value")
+    return rows
 
 
 class StudyStore:
@@ -56,7 +100,10 @@ class StudyStore:
     def prepare(self) -> None:
         """Create the layout and sweep temporary directories left by a killed study."""
         for d in (self.runs, self.checkpoints):
-            d.mkdir(parents=True, exist_ok=True)
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CrossoverError(f"{self.root}: cannot create the study directory ({exc.strerror})") from None
             for stale in d.glob(".tmp-*"):
                 shutil.rmtree(stale, ignore_errors=True)
 
@@ -86,7 +133,7 @@ class StudyStore:
     def metrics_frame(self) -> pd.DataFrame:
         rows = []
         for run_dir in self.finished_runs():
-            rows += json.loads((run_dir / "metrics.json").read_text())["rows"]
+            rows += metric_rows(run_dir)
         return pd.DataFrame(rows, columns=METRIC_COLUMNS)
 
     def write_metrics_table(self) -> Path:
@@ -100,4 +147,4 @@ class StudyStore:
         return read_jsonl(self.runs / run_id / "probes" / f"{probe}.jsonl")
 
     def config(self, run_id: str) -> dict[str, Any]:
-        return json.loads((self.runs / run_id / "config.json").read_text())
+        return read_json(self.runs / run_id / "config.json")

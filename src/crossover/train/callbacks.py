@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import torch
 from transformers import TrainerCallback
 
 from crossover.errors import TrainingDiverged
@@ -27,18 +28,26 @@ class JsonlLog(TrainerCallback):
 
 
 class NonFiniteLossGuard(TrainerCallback):
-    """Raises ``TrainingDiverged`` as soon as a logged loss is NaN or infinite."""
+    """Raises ``TrainingDiverged`` as soon as a logged loss is NaN or infinite, or when training ends with
+    non-finite weights (a loss can diverge between two logging steps), so such a model is never saved."""
 
     def __init__(self, where: str):
         self.where = where
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            raise TrainingDiverged(
-                f"{self.where}: the training loss became {loss} at step {state.global_step}; the run was stopped "
-                "and not recorded as finished (lower the learning rate or check the data)"
-            )
+        for key, loss in (logs or {}).items():
+            if key.endswith("loss") and isinstance(loss, (int, float)) and not math.isfinite(float(loss)):
+                self._stop(f"the training {key.replace('_', ' ')} became {loss} at step {state.global_step}")
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        bad = next((name for name, p in model.named_parameters() if not torch.isfinite(p).all()), None) \
+            if model is not None else None
+        if bad is not None:
+            self._stop(f"the training loss diverged: weight {bad} became non-finite by step {state.global_step}")
+
+    def _stop(self, what: str) -> None:
+        raise TrainingDiverged(f"{self.where}: {what}; the run was stopped and not recorded as finished "
+                               "(lower the learning rate or check the data)")
 
 
 def _plain(value):

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+from safetensors import SafetensorError
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from crossover.errors import CrossoverError
@@ -17,8 +18,8 @@ def load_model(path: Path, trust_remote_code: bool = False) -> PreTrainedModel:
                              "not loaded")
     try:
         return AutoModelForCausalLM.from_pretrained(path, use_safetensors=True, trust_remote_code=trust_remote_code)
-    except (OSError, ValueError) as exc:
-        raise CrossoverError(f"{path}: cannot load the model checkpoint ({exc})") from exc
+    except (OSError, ValueError, SafetensorError) as exc:
+        raise CrossoverError(f"{path}: cannot load the model checkpoint ({exc})") from None
 
 
 def load_tokenizer(path: Path, trust_remote_code: bool = False,
@@ -59,8 +60,9 @@ def save_atomically(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, 
     tokenizer.save_pretrained(tmp)
     for name, text in (extra or {}).items():
         (tmp / name).write_text(text)
-    if target.exists():
+    if target.exists() and is_complete(target):  # written meanwhile by another worker: keep the first
         shutil.rmtree(tmp)
         return target
+    shutil.rmtree(target, ignore_errors=True)  # an incomplete checkpoint (weights lost) is replaced
     os.rename(tmp, target)
     return target
