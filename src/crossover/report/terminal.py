@@ -37,6 +37,8 @@ def arm_lines(metrics: pd.DataFrame) -> list[str]:
         values = {(p, m): v for p, m, v in zip(group["probe"], group["metric"], group["value"])}
         rows.append({"base": base, "annotator": annotator or "-", "arm": arm,
                      **{short: values.get((p, m), math.nan) for p, m, short in TERMINAL_COLUMNS}})
+    if not rows:
+        return ["  (no finished run)"]
     frame = pd.DataFrame(rows)
     if len(frame["base"].unique()) == 1:
         frame = frame.drop(columns="base")
