@@ -96,11 +96,12 @@ class RewardModel:
     def __init__(self, ref: ScorerRef):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        self.model = AutoModelForSequenceClassification.from_pretrained(ref.path, use_safetensors=True).eval()
+        self.model = AutoModelForSequenceClassification.from_pretrained(ref.path, use_safetensors=True,
+                                                                        trust_remote_code=False).eval()
         if self.model.config.num_labels != 1:
             raise CrossoverError(f"reward model {ref.path}: needs one output (num_labels = 1), "
                                  f"has {self.model.config.num_labels}")
-        self.tokenizer = AutoTokenizer.from_pretrained(ref.path)
+        self.tokenizer = AutoTokenizer.from_pretrained(ref.path, trust_remote_code=False)
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.model.config.pad_token_id = self.tokenizer.pad_token_id  # needed to find each row's last token
