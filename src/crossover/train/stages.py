@@ -83,7 +83,11 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
     lora = job.options.lora
     if lora is not None:
         model = get_peft_model(model, lora.peft_config())
-    work = Path(tempfile.mkdtemp(prefix="crossover-stage-"))
+    # Scratch space beside the checkpoints, where a study sweeps ``.tmp-*`` on its next start: a killed stage
+    # leaves nothing behind in the system's temporary directory.
+    store = job.checkpoint_for(k).parent
+    store.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".tmp-stage-", dir=store))
     try:
         stage_log = work / STAGE_LOG
         callbacks = [JsonlLog(stage_log, k, stage.method), NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
