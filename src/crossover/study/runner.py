@@ -69,7 +69,8 @@ def execute_run(spec: RunSpec, root: Path, study_name: str) -> str:
     write_json(tmp / "config.json", config)
     tokenizer = load_tokenizer(spec.base.path, spec.options.trust_remote_code, spec.options.chat_template)
     job = ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
-                 lambda k: store.checkpoint(spec.training_key(k)), spec.options, spec.dynamics)
+                 lambda k: store.checkpoint(spec.training_key(k)), spec.options, spec.dynamics,
+                 lambda k: store.reference_cache(spec.training_key(k)))
     model = train_arm(job, tokenizer, spec.data.source(), tmp / "train_log.jsonl")
     records, rows = spec.probes.run(model, tokenizer, seed=spec.seed)
     write_probe_results(tmp, spec.run_id, spec.arm.label, spec.seed, spec.annotator_name, spec.base.name, records,

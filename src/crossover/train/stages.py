@@ -43,6 +43,9 @@ class ArmJob:
     """Where the model after the first k stages lives (shared between runs); k = 0 is not asked for."""
     options: ModelOptions = ModelOptions()
     dynamics: DynamicsSettings = DynamicsSettings()
+    reference_cache_for: Callable[[int], Path] | None = None
+    """Where reference log-probs of the model after the first k stages (k = 0: the base) are kept, shared between
+    runs; ``None`` computes them afresh in every stage."""
 
 
 def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSource, log_path: Path,
@@ -96,7 +99,8 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
         inputs = StageInputs(model=model, reference=reference,
                              tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
                              seed=job.seed, callbacks=callbacks,
-                             scorer=source.scorer(job.annotator) if method.online else None)
+                             scorer=source.scorer(job.annotator) if method.online else None,
+                             reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None)
         started = time.time()
         trainer = method.build_trainer(inputs)
         trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study
