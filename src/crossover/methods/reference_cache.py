@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from accelerate.utils import broadcast_object_list
 from datasets import Dataset
 from safetensors.torch import load_file, save_file
 
@@ -49,7 +50,9 @@ class ReferenceLogpsCache:
         if self.reference_cache is None or name != "train":
             return super()._precompute_ref_logps(dataset, name, batch_size)
         path = reference_file(self.reference_cache, dataset, batch_size)
-        if path.exists():
+        found = [path.exists()]
+        broadcast_object_list(found, from_process=0)  # every process of a launch takes the same branch
+        if found[0]:
             saved = load_file(path)
             return dataset.add_column("ref_chosen_logps", saved["chosen"].tolist()).add_column(
                 "ref_rejected_logps", saved["rejected"].tolist())

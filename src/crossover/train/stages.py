@@ -116,7 +116,9 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
             # the stage's model from the checkpoint alone by merging down the chain of parents.
             parent = job.checkpoint_for(k - 1) if k > 1 else job.base_path
             trained.peft_config["default"].base_model_name_or_path = str(Path(parent).resolve())
-        save_atomically(trained, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
+        if trainer.accelerator.is_main_process:  # under `accelerate launch` every process trains; one saves
+            save_atomically(trained, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
+        trainer.accelerator.wait_for_everyone()
         return trained.merge_and_unload() if lora is not None else trained
     finally:
         shutil.rmtree(work, ignore_errors=True)
