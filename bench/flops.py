@@ -33,6 +33,14 @@ def matmul_rate(seconds: float = 1.0) -> float:
     return best
 
 
+def model_shaped_rate(tokens: int = 700) -> float:
+    """fp32 FLOP/s of the wind-tunnel model's own largest matmul (a batch's tokens x hidden 192 -> MLP 512): the
+    ceiling its training could reach on this machine, well below the large-square rate."""
+    x, w = torch.randn(tokens, 192), torch.randn(512, 192)
+    reps = 200
+    return 2 * tokens * 192 * 512 * reps / timed(lambda: [x @ w.T for _ in range(reps)], repeats=2)
+
+
 def counted_flops(method: str, rows: list, work: Path) -> tuple[int, float]:
     """FLOPs of one training epoch, and the share of non-padding tokens in its batches."""
     trainer, _ = our_trainer(method, rows, work)
@@ -53,6 +61,9 @@ def main() -> None:
     print(machine_line())
     peak = matmul_rate()
     print(f"| measured | value |\n| --- | --- |\n{row('fp32 matmul rate (best square size)', f'{peak / 1e9:.1f} GFLOP/s')}")
+    shaped = model_shaped_rate()
+    print(row("fp32 matmul rate at the model's shape (700x192 @ 192x512)",
+              f"{shaped / 1e9:.1f} GFLOP/s ({100 * shaped / peak:.0f}% of the best)"), flush=True)
     for method in ("sft", "dpo"):
         rows = world_rows(KIND[method], args.rows)
         flops, useful = counted_flops(method, rows, work)

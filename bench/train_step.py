@@ -2,7 +2,7 @@
 
 Ours: a crossover stage's TRL trainer (``trainer.train()``, with the stage's own callbacks) over ``--rows`` rows
 for one epoch. Plain: the same model weights, the trainer's own tokenised rows and collator in a bare
-``DataLoader``, AdamW and a linear schedule, forward, loss, backward, step; the DPO loss is the paper's
+``DataLoader``, AdamW and a linear schedule, forward, loss, backward, clip at 1 (as the trainer), step; the DPO loss is the paper's
 ``-log sigmoid(beta * margin)`` on summed completion log-probs, reference log-probs read from the batch as TRL
 precomputes them. Trainer construction (tokenisation, reference pass) is timed apart: it is once per stage.
 
@@ -56,12 +56,13 @@ def plain_loader(trainer, method: str) -> DataLoader:
 def plain_loop(model, loader: DataLoader, method: str, lr: float) -> int:
     """One epoch of the textbook loop; returns the number of optimiser steps."""
     model.train()
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, fused=True)  # the trainer's default
     steps = len(loader)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: 1 - s / steps)
     for batch in loader:
         loss = LOSSES[method](model, batch)
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # the trainer's max_grad_norm: same recipe
         optimiser.step()
         schedule.step()
         optimiser.zero_grad(set_to_none=True)
