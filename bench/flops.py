@@ -60,7 +60,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="crossover-bench-"))
     print(machine_line())
     peak = matmul_rate()
-    print(f"| measured | value |\n| --- | --- |\n{row('fp32 matmul rate (best square size)', f'{peak / 1e9:.1f} GFLOP/s')}")
+    print("| measured | value |\n| --- | --- |")
+    print(row("fp32 matmul rate (best square size)", f"{peak / 1e9:.1f} GFLOP/s"))
     shaped = model_shaped_rate()
     print(row("fp32 matmul rate at the model's shape (700x192 @ 192x512)",
               f"{shaped / 1e9:.1f} GFLOP/s ({100 * shaped / peak:.0f}% of the best)"), flush=True)

@@ -26,7 +26,8 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "crossover", "run", "--preset", args.preset, "--out", out, "--quiet",
                     "--workers", args.workers], check=True, stdout=subprocess.DEVNULL, env=os.environ)
     minutes = (time.perf_counter() - started) / 60
-    print(row(f"`crossover run --preset {args.preset} --workers {args.workers}`, fresh directory", f"{minutes:.1f} min"))
+    command = f"`crossover run --preset {args.preset} --workers {args.workers}`, fresh directory"
+    print(row(command, f"{minutes:.1f} min"))
     print("machine after: " + machine_line().split("load average ")[1])
 
 

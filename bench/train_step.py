@@ -2,9 +2,10 @@
 
 Ours: a crossover stage's TRL trainer (``trainer.train()``, with the stage's own callbacks) over ``--rows`` rows
 for one epoch. Plain: the same model weights, the trainer's own tokenised rows and collator in a bare
-``DataLoader``, AdamW and a linear schedule, forward, loss, backward, clip at 1 (as the trainer), step; the DPO loss is the paper's
-``-log sigmoid(beta * margin)`` on summed completion log-probs, reference log-probs read from the batch as TRL
-precomputes them. Trainer construction (tokenisation, reference pass) is timed apart: it is once per stage.
+``DataLoader``, fused AdamW and a linear schedule, forward, loss, backward, clip at 1 (as the trainer), step; the DPO
+loss is the paper's ``-log sigmoid(beta * margin)`` on summed completion log-probs, reference log-probs read from
+the batch as TRL precomputes them. Trainer construction (tokenisation, reference pass) is timed apart: it is once
+per stage.
 
     PYTHONPATH=src python -m bench.train_step [--rows 256] [--repeats 2]
 """
