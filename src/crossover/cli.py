@@ -19,7 +19,7 @@ def _presets() -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     from crossover.analysis.summary import analyze
     from crossover.config import load_study
-    from crossover.study.runner import run_study
+    from crossover.study.runner import Execution, run_study
 
     if args.study and args.preset:
         raise CrossoverError("give either --study FILE or --preset NAME, not both")
@@ -32,7 +32,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
         config = load_study(PRESETS_DIR / f"{args.preset}.toml")
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
-    outcome = run_study(config, out, workers=args.workers, progress=not args.quiet)
+    execution = Execution(workers=args.workers, executor=args.executor, ray_address=args.ray_address,
+                          accelerate_config=Path(args.accelerate_config) if args.accelerate_config else None)
+    outcome = run_study(config, out, progress=not args.quiet, execution=execution)
     analysis = analyze(out)
     print_summary(out, analysis)
     print(f"\n{len(outcome.runs)} runs ({outcome.skipped} reused) in {outcome.seconds:.0f}s")
@@ -235,6 +237,18 @@ def _price_arguments(parser: argparse.ArgumentParser) -> None:
                             help=f"{text} (overrides the study's [cost]; default from the study, else 1)")
 
 
+def _workers(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or 'auto', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 worker, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crossover", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -243,7 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--study", help="a TOML study file")
     run.add_argument("--preset", default=None, help=f"a built-in study: {', '.join(_presets())} (default: quick)")
     run.add_argument("--out", help="study directory (default: crossover-runs/<study name>)")
-    run.add_argument("--workers", type=int, default=1, help="runs trained in parallel processes (default 1)")
+    run.add_argument("--workers", type=_workers, default="auto",
+                     help="runs trained at once in parallel processes, or 'auto' (default): one single-threaded "
+                          "worker per core on CPU, one on a GPU machine")
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="local processes (default), or Ray tasks on a cluster (pip install 'crossover[ray]')")
+    run.add_argument("--ray-address", help="the Ray cluster to join (default: RAY_ADDRESS, or a local instance)")
+    run.add_argument("--accelerate-config", help="an accelerate config file: each run is started with "
+                                                 "`accelerate launch --config_file FILE` (DDP, FSDP, DeepSpeed)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     real = run.add_argument_group("your own model and data (crossover.study.real documents the default study)")
     real.add_argument("--model", help="a model directory, Hub id, .gguf file or 'smollm2'")

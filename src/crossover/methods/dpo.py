@@ -5,7 +5,8 @@
 is the RPO recipe (DPO plus the NLL of the chosen reply, Pang et al. 2024).
 
 Reference log-probabilities are computed once, before training, from the stage's starting model, which is the DPO
-reference by definition (the SFT parent for ``sft(n)>dpo(m)``, the base for ``dpo(m)``).
+reference by definition (the SFT parent for ``sft(n)>dpo(m)``, the base for ``dpo(m)``), and shared with every other
+stage that starts from that model on the same pairs (``reference_cache.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datasets import Dataset
 from trl import DPOConfig, DPOTrainer
 
+from crossover.methods.reference_cache import ReferenceLogpsCache
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
 
 TRL_DPO_LOSSES = ("sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot",
@@ -61,6 +63,10 @@ class DPOSettings(MethodSettings):
         return out
 
 
+class CachedDPOTrainer(ReferenceLogpsCache, DPOTrainer):
+    """TRL's ``DPOTrainer``, its reference pass shared with every stage on the same starting model and pairs."""
+
+
 def build_dpo(inputs: StageInputs) -> DPOTrainer:
     s: DPOSettings = inputs.settings  # type: ignore[assignment]
     config = DPOConfig(
@@ -71,7 +77,8 @@ def build_dpo(inputs: StageInputs) -> DPOTrainer:
         label_smoothing=s.label_smoothing,
         precompute_ref_log_probs=True,
     )
-    return DPOTrainer(model=inputs.model, ref_model=inputs.reference, args=config,
+    return CachedDPOTrainer(model=inputs.model, ref_model=inputs.reference, args=config,
+                            reference_cache=inputs.reference_cache,
                       train_dataset=Dataset.from_list(inputs.rows), processing_class=inputs.tokenizer,
                       callbacks=inputs.callbacks)
 

@@ -161,7 +161,8 @@ def build_icr(inputs: StageInputs) -> ICRTrainer:
     config = DPOConfig(**common_arguments(inputs), beta=s.beta, precompute_ref_log_probs=True)
     collator = CounterfactualCollator(pad_token_id=inputs.tokenizer.pad_token_id, max_length=s.max_length)
     rows = [{COUNTERFACTUAL: None, **row} for row in inputs.rows]  # from_list takes its columns from the first row
-    return ICRTrainer(model=inputs.model, ref_model=inputs.reference, args=config, data_collator=collator,
+    return ICRTrainer(model=inputs.model, ref_model=inputs.reference, args=config,
+                      reference_cache=inputs.reference_cache, data_collator=collator,
                       train_dataset=Dataset.from_list(rows), processing_class=inputs.tokenizer,
                       callbacks=inputs.callbacks, beta=s.beta, lam=s.lam)
 

@@ -2,7 +2,8 @@
 
 TRL computes every DPO loss inside one long method with no extension point, so a variant that changes the logit of
 the Bradley-Terry term (R-DPO's length term, DPO-Positive's penalty) cannot be had through ``loss_type``. This
-subclass keeps everything else of ``DPOTrainer`` (tokenisation, collation, reference log-probs precomputed once, the
+subclass keeps everything else of ``DPOTrainer`` (tokenisation, collation, reference log-probs precomputed once and
+shared through ``ReferenceLogpsCache``, the
 optimiser, logging) and replaces only ``_compute_loss``: TRL's fused forward pass for the policy's per-token
 log-probs, then the variant's pure loss function, then the metrics TRL logs under the same names, so training
 dynamics read the same for DPO and its variants. DPOConfig's loss options (``loss_type``, ``ld_alpha``,
@@ -16,6 +17,8 @@ from typing import Any, NamedTuple
 
 import torch
 from trl import DPOTrainer
+
+from crossover.methods.reference_cache import ReferenceLogpsCache
 
 
 class PairLogps(NamedTuple):
@@ -51,7 +54,7 @@ def implicit_rewards(pair: PairLogps, beta: float) -> tuple[torch.Tensor, torch.
     return (beta * (pair.chosen - pair.ref_chosen)).detach(), (beta * (pair.rejected - pair.ref_rejected)).detach()
 
 
-class PairLossTrainer(DPOTrainer):
+class PairLossTrainer(ReferenceLogpsCache, DPOTrainer):
     """``DPOTrainer`` with the per-pair loss given as a pure function ``pair_loss(PairLogps) -> PairLoss``."""
 
     def __init__(self, *args: Any, pair_loss: PairLossFn | None = None, **kwargs: Any):

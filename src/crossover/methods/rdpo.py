@@ -48,6 +48,7 @@ def build_rdpo(inputs: StageInputs) -> PairLossTrainer:
     s: RDPOSettings = inputs.settings  # type: ignore[assignment]
     config = DPOConfig(**common_arguments(inputs), beta=s.beta, precompute_ref_log_probs=True)
     return PairLossTrainer(model=inputs.model, ref_model=inputs.reference, args=config,
+                           reference_cache=inputs.reference_cache,
                            train_dataset=Dataset.from_list(inputs.rows), processing_class=inputs.tokenizer,
                            callbacks=inputs.callbacks, pair_loss=lambda pair: rdpo_loss(pair, s.beta, s.alpha))
 

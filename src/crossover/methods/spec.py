@@ -90,6 +90,9 @@ class StageInputs:
     callbacks: list[TrainerCallback]
     scorer: ResponseScorer | None = None
     """Scores the method's own samples; given to ``online`` methods only."""
+    reference_cache: Path | None = None
+    """A directory of reference log-probs of the stage's starting model, shared with every stage that starts from
+    it (``reference_cache.py``); ``None`` computes them afresh."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
 """Run a study: expand it to runs, run only what is missing (in parallel if asked), then analyse and report.
 
 Runs are grouped in waves by their number of stages, so a parent (``sft(200)``) has written its checkpoint
-before a child (``sft(200)>dpo(200)``) that starts from it is scheduled. Inside a wave, runs go to a pool of
-worker processes whose torch thread counts add up to the machine's cores, so they do not fight.
+before a child (``sft(200)>dpo(200)``) that starts from it is scheduled. Inside a wave, runs go to one of:
+
+- a pool of worker processes on this machine whose torch thread counts add up to its cores, so they do not
+  fight (``workers="auto"``: one single-threaded worker per core on CPU, one worker on a GPU machine);
+- ``accelerate launch`` with the user's accelerate config, one run at a time (``launch.py``);
+- Ray tasks on a cluster (``ray_executor.py``).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -18,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Literal
 
 import torch
 from tqdm.auto import tqdm
@@ -27,7 +33,9 @@ from crossover.errors import CrossoverError
 from crossover.probes.base import Records
 from crossover.probes.run import MetricRow
 from crossover.provenance import provenance
+from crossover.study import ray_executor
 from crossover.study.inputs import resolve_inputs
+from crossover.study.launch import check_accelerate_config, launch_run
 from crossover.study.spec import RunSpec, StudyInputs, expand
 from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json, write_jsonl
 from crossover.train.checkpoints import load_tokenizer
@@ -41,6 +49,38 @@ class StudyOutcome:
     skipped: int
     failures: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+Workers = int | Literal["auto"]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How a study's runs are executed; nothing here changes a result, so none of it is part of a run's id."""
+
+    workers: Workers = 1
+    """Runs at once on this machine (or Ray tasks' share of its cores); "auto" sizes it (``resolve_workers``)."""
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
+    """The Ray cluster to join (``None``: RAY_ADDRESS, or a new local instance)."""
+    accelerate_config: Path | None = None
+    """An accelerate config file: every run is started by ``accelerate launch --config_file`` with it."""
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def resolve_workers(workers: Workers, largest_wave: int) -> int:
+    """``auto``: on CPU one worker per core (at most one per run of the largest wave), each on one thread; small
+    models train faster as independent single-threaded runs than as one run on two contended threads. On a GPU
+    machine one worker, which holds the device."""
+    if workers != "auto":
+        return max(1, int(workers))
+    if torch.cuda.is_available():
+        return 1
+    return max(1, min(usable_cores(), largest_wave))
 
 
 def quiet_libraries() -> None:
@@ -63,19 +103,36 @@ def execute_run(spec: RunSpec, root: Path, study_name: str) -> str:
     if store.finished(spec.run_id):
         return spec.run_id
     started = time.time()
+    if not is_main_process():  # a further process of `accelerate launch`: trains its share, writes nothing
+        with tempfile.TemporaryDirectory(prefix="crossover-rank-") as scratch:
+            train_arm(_arm_job(spec, store), _tokenizer(spec), spec.data.source(), Path(scratch) / "train_log.jsonl")
+        return spec.run_id
     tmp = store.begin_run(spec.run_id)
     config = {"schema": RESULT_SCHEMA, "run_id": spec.run_id, "study": study_name, "spec": spec.resolved(),
               "annotator_name": spec.annotator_name, "provenance": provenance()}
     write_json(tmp / "config.json", config)
-    tokenizer = load_tokenizer(spec.base.path, spec.options.trust_remote_code, spec.options.chat_template)
-    job = ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
-                 lambda k: store.checkpoint(spec.training_key(k)), spec.options, spec.dynamics)
-    model = train_arm(job, tokenizer, spec.data.source(), tmp / "train_log.jsonl")
+    tokenizer = _tokenizer(spec)
+    model = train_arm(_arm_job(spec, store), tokenizer, spec.data.source(), tmp / "train_log.jsonl")
     records, rows = spec.probes.run(model, tokenizer, seed=spec.seed)
     write_probe_results(tmp, spec.run_id, spec.arm.label, spec.seed, spec.annotator_name, spec.base.name, records,
                         rows, started)
     store.commit_run(tmp, spec.run_id)
     return spec.run_id
+
+
+def is_main_process() -> bool:
+    """False only in the second and later processes of a distributed launch (accelerate sets RANK there)."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def _tokenizer(spec: RunSpec):
+    return load_tokenizer(spec.base.path, spec.options.trust_remote_code, spec.options.chat_template)
+
+
+def _arm_job(spec: RunSpec, store: StudyStore) -> ArmJob:
+    return ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
+                  lambda k: store.checkpoint(spec.training_key(k)), spec.options, spec.dynamics,
+                  lambda k: store.reference_cache(spec.training_key(k)))
 
 
 def write_probe_results(run_dir: Path, run_id: str, arm: str, seed: int, annotator: str, base: str,
@@ -94,9 +151,15 @@ def _init_worker(threads: int) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def run_study(config: StudyConfig, root: Path, *, workers: int = 1, progress: bool = True,
-              log: Callable[[str], None] = print) -> StudyOutcome:
+def run_study(config: StudyConfig, root: Path, *, workers: Workers = 1, progress: bool = True,
+              log: Callable[[str], None] = print, execution: Execution | None = None) -> StudyOutcome:
+    """Run every missing run of ``config`` into ``root``. ``execution`` (default: ``workers`` local processes)
+    says where the runs go."""
     started = time.time()
+    execution = execution or Execution(workers=workers)
+    if execution.accelerate_config is not None:
+        execution = dataclasses.replace(execution, accelerate_config=check_accelerate_config(
+            execution.accelerate_config))
     inputs = resolve_inputs(config)  # reads and validates user data and checks budgets: before any directory
     store = StudyStore(root)
     store.prepare()
@@ -105,20 +168,31 @@ def run_study(config: StudyConfig, root: Path, *, workers: int = 1, progress: bo
     specs = expand(config, inputs)
     pending = [s for s in specs if not store.finished(s.run_id)]
     outcome = StudyOutcome(root, specs, skipped=len(specs) - len(pending))
+    waves = [[s for s in pending if len(s.arm.stages) == depth] for depth in sorted({len(s.arm.stages)
+                                                                                       for s in pending})]
+    n = 1 if execution.accelerate_config else resolve_workers(execution.workers, max(map(len, waves), default=1))
     log(f"study {config.name!r}: {len(specs)} runs, {outcome.skipped} already finished, {len(pending)} to run "
-        f"({workers} worker{'s' * (workers > 1)})")
+        f"({_describe(execution, n)})")
+    if execution.executor == "ray":
+        ray_executor.connect(execution.ray_address)
     bar = tqdm(total=len(pending), desc="runs", unit="run", disable=not progress, file=sys.stderr)
-    waves = sorted({len(s.arm.stages) for s in pending})
-    for depth in waves:
-        wave = [s for s in pending if len(s.arm.stages) == depth]
-        _run_wave(wave, root, config.name, workers, bar, outcome.failures)
+    for wave in waves:
+        _run_wave(wave, root, config.name, execution, n, bar, outcome.failures)
     bar.close()
     store.write_metrics_table()
     outcome.seconds = time.time() - started
     return outcome
 
 
-def _run_wave(wave: list[RunSpec], root: Path, name: str, workers: int, bar: tqdm, failures: dict[str, str]) -> None:
+def _describe(execution: Execution, workers: int) -> str:
+    if execution.accelerate_config:
+        return f"accelerate launch --config_file {execution.accelerate_config}"
+    where = "Ray tasks" if execution.executor == "ray" else f"worker{'s' * (workers > 1)}"
+    return f"{workers} {where}, {max(1, usable_cores() // workers)} thread(s) each"
+
+
+def _run_wave(wave: list[RunSpec], root: Path, name: str, execution: Execution, workers: int, bar: tqdm,
+              failures: dict[str, str]) -> None:
     def done(spec: RunSpec, error: BaseException | None) -> None:
         if error is not None:
             failures[spec.run_id] = f"{spec.arm.label} (seed {spec.seed}{', ' + spec.annotator_name if spec.annotator_name else ''}): {error}"
@@ -127,15 +201,19 @@ def _run_wave(wave: list[RunSpec], root: Path, name: str, workers: int, bar: tqd
         bar.set_postfix_str(f"{spec.arm.label} s{spec.seed} {spec.annotator_name}".strip())
         bar.update(1)
 
-    if workers <= 1:
+    threads = max(1, usable_cores() // workers)
+    if execution.executor == "ray":
+        ray_executor.run_wave(wave, root, name, threads, float(torch.cuda.is_available()), done)
+        return
+    if workers <= 1 or execution.accelerate_config:
+        config = execution.accelerate_config
         for spec in wave:
             try:
-                execute_run(spec, root, name)
+                launch_run(spec, root, name, config) if config else execute_run(spec, root, name)
                 done(spec, None)
             except Exception as exc:  # noqa: BLE001 - one failed run must not lose the others
                 done(spec, exc)
         return
-    threads = max(1, (os.cpu_count() or 1) // workers)
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
                              initargs=(threads,)) as pool:
         futures: dict[Future, RunSpec] = {pool.submit(execute_run, s, root, name): s for s in wave}

@@ -8,6 +8,7 @@ Layout (the results contract other tools rely on)::
     DIR/runs/<run_id>/probes/<probe>.jsonl   per-item records
     DIR/runs/<run_id>/metrics.json
     DIR/checkpoints/<training_key>/ model after a stage prefix, shared by every run that starts with it
+    DIR/reference_logps/<training_key>/<rows>.safetensors   that model's reference log-probs on a set of pairs
     DIR/metrics.csv                 tidy: run_id, arm, seed, probe, metric, value (+ annotator, base)
     DIR/summary.json
 
@@ -96,6 +97,7 @@ class StudyStore:
         self.root = Path(root)
         self.runs = self.root / "runs"
         self.checkpoints = self.root / "checkpoints"
+        self.reference_logps = self.root / "reference_logps"
 
     def prepare(self) -> None:
         """Create the layout and sweep temporary directories left by a killed study."""
@@ -126,6 +128,10 @@ class StudyStore:
 
     def checkpoint(self, key: str) -> Path:
         return self.checkpoints / key
+
+    def reference_cache(self, key: str) -> Path:
+        """Reference log-probs of the model with training key ``key``, one file per set of pairs."""
+        return self.reference_logps / key
 
     def finished_runs(self) -> list[Path]:
         return sorted(p for p in self.runs.iterdir() if not p.name.startswith(".") and (p / "metrics.json").exists())

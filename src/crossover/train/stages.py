@@ -43,6 +43,9 @@ class ArmJob:
     """Where the model after the first k stages lives (shared between runs); k = 0 is not asked for."""
     options: ModelOptions = ModelOptions()
     dynamics: DynamicsSettings = DynamicsSettings()
+    reference_cache_for: Callable[[int], Path] | None = None
+    """Where reference log-probs of the model after the first k stages (k = 0: the base) are kept, shared between
+    runs; ``None`` computes them afresh in every stage."""
 
 
 def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSource, log_path: Path,
@@ -100,7 +103,8 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
         inputs = StageInputs(model=model, reference=reference,
                              tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
                              seed=job.seed, callbacks=callbacks,
-                             scorer=source.scorer(job.annotator) if method.online else None)
+                             scorer=source.scorer(job.annotator) if method.online else None,
+                             reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None)
         started = time.time()
         trainer = method.build_trainer(inputs)
         trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study
@@ -116,7 +120,9 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
             # the stage's model from the checkpoint alone by merging down the chain of parents.
             parent = job.checkpoint_for(k - 1) if k > 1 else job.base_path
             trained.peft_config["default"].base_model_name_or_path = str(Path(parent).resolve())
-        save_atomically(trained, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
+        if trainer.accelerator.is_main_process:  # under `accelerate launch` every process trains; one saves
+            save_atomically(trained, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
+        trainer.accelerator.wait_for_everyone()
         return trained.merge_and_unload() if lora is not None else trained
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures for BENCHMARKS.md (never timed assertions in tests)."""

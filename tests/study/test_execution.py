@@ -1,0 +1,88 @@
+"""Where runs execute: local workers sized to the cores, `accelerate launch` with a user's config, Ray tasks.
+
+Each executor must leave the same study directory as the in-process runner: the smoke study's run ids and
+metrics are compared with the session's smoke run.
+"""
+
+import dataclasses
+import json
+
+import pytest
+
+from crossover.errors import CrossoverError
+from crossover.study import runner
+from crossover.study.launch import check_accelerate_config
+from crossover.study.runner import Execution, resolve_workers, run_study
+
+CPU_CONFIG = """compute_environment: LOCAL_MACHINE
+distributed_type: 'NO'
+num_machines: 1
+num_processes: 1
+mixed_precision: 'no'
+use_cpu: true
+"""
+
+
+def metrics_by_run(root):
+    return {p.name: json.loads((p / "metrics.json").read_text())["rows"] for p in (root / "runs").iterdir()
+            if not p.name.startswith(".")}
+
+
+def test_auto_workers_is_one_per_core_on_cpu_at_most_one_per_run(monkeypatch):
+    monkeypatch.setattr(runner.torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(runner, "usable_cores", lambda: 8)
+    assert resolve_workers("auto", 20) == 8
+    assert resolve_workers("auto", 3) == 3
+    assert resolve_workers(2, 20) == 2
+    monkeypatch.setattr(runner.torch.cuda, "is_available", lambda: True)
+    assert resolve_workers("auto", 20) == 1
+
+
+def test_an_accelerate_config_is_checked_before_anything_runs(tmp_path):
+    with pytest.raises(CrossoverError, match="no such file"):
+        check_accelerate_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("distributed_type: [unclosed\n")
+    with pytest.raises(CrossoverError, match="not a valid accelerate config"):
+        check_accelerate_config(bad)
+    good = tmp_path / "cpu.yaml"
+    good.write_text(CPU_CONFIG)
+    assert check_accelerate_config(good) == good.resolve()
+
+
+def test_runs_launched_by_accelerate_match_the_in_process_runner(smoke_study, tmp_path):
+    root, config, _ = smoke_study
+    accelerate_config = tmp_path / "cpu.yaml"
+    accelerate_config.write_text(CPU_CONFIG)
+    out = tmp_path / "launched"
+    trained_arm = dataclasses.replace(config, arms=tuple(a for a in config.arms if a.stages))  # one launch: seconds
+    outcome = run_study(trained_arm, out, progress=False, log=lambda _: None,
+                        execution=Execution(accelerate_config=accelerate_config))
+    assert not outcome.failures
+    launched, in_process = metrics_by_run(out), metrics_by_run(root)
+    assert launched and all(launched[run] == in_process[run] for run in launched)
+
+
+def test_a_failing_launch_is_a_failed_run_with_its_output(smoke_study, tmp_path, monkeypatch):
+    _, config, _ = smoke_study
+    accelerate_config = tmp_path / "cpu.yaml"
+    accelerate_config.write_text(CPU_CONFIG)
+    monkeypatch.setattr("crossover.study.launch.launch_command",
+                        lambda job, cfg: ["python3", "-c", "import sys; sys.exit('launch broke')"])
+    one_arm = dataclasses.replace(config, arms=config.arms[:1])
+    outcome = run_study(one_arm, tmp_path / "s", progress=False, log=lambda _: None,
+                        execution=Execution(accelerate_config=accelerate_config))
+    assert len(outcome.failures) == 1 and "launch broke" in next(iter(outcome.failures.values()))
+
+
+def test_ray_tasks_on_a_local_instance_match_the_in_process_runner(smoke_study, tmp_path):
+    ray = pytest.importorskip("ray")
+    root, config, _ = smoke_study
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        outcome = run_study(config, tmp_path / "ray", progress=False, log=lambda _: None,
+                            execution=Execution(executor="ray", workers=2))
+    finally:
+        ray.shutdown()
+    assert not outcome.failures
+    assert metrics_by_run(tmp_path / "ray") == metrics_by_run(root)
