@@ -67,6 +67,8 @@ def _ratio(f: BreakevenFigure) -> str:
         return "more SFT hurts"
     if f.d_pref_verdict == worse:
         return "pairs hurt"
+    if f.d_pref_verdict == better:
+        return "pairs help, more SFT not seen to"
     return "no detectable gain"
 
 
