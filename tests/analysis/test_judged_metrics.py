@@ -27,3 +27,13 @@ def test_the_proxy_is_the_first_listed_judges_raw_win_rate():
     assert _context(metrics, ["typical", "clean"]).proxy_metric() == "win_rate:typical"
     assert _context(metrics, []).proxy_metric() == "win_rate:clean"
     assert _context([("knowledge", "accuracy")], []).proxy_metric() == "win_rate"
+
+
+def test_a_runs_proxy_is_its_own_annotators_judge_where_the_study_has_it():
+    """Over-optimisation is judged by the view the run was optimised for: pairs labelled 'adversarial' are scored
+    by the adversarial judge's win rate even when 'clean' is listed first."""
+    metrics = [("eval", "win_rate:clean"), ("eval", "win_rate:adversarial")]
+    ctx = _context(metrics, ["clean", "adversarial"])
+    assert ctx.proxy_metric("adversarial") == "win_rate:adversarial"
+    assert ctx.proxy_metric("clean") == "win_rate:clean"
+    assert ctx.proxy_metric("typical") == "win_rate:clean"  # no such judge: the first listed

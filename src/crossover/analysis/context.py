@@ -37,10 +37,13 @@ class Context:
         info = self._info.get((probe, metric.split(":", 1)[0]))
         return info.higher_is_better if info is not None else None
 
-    def proxy_metric(self) -> str:
-        """The proxy score's metric name as reported: the raw eval win rate of the first judge the study lists
-        (``win_rate:<judge>``), else the first judged win rate reported, else plain ``win_rate``."""
+    def proxy_metric(self, annotator: str | None = None) -> str:
+        """The proxy score's metric name as reported: the win rate by the judge that labelled the run's pairs
+        (``win_rate:<annotator>``) where the study reports it, since that is the view the run was optimised for;
+        else that of the first judge the study lists, else the first judged win rate, else plain ``win_rate``."""
         present = [m for p, m in self.metrics() if p == "eval" and m.split(":", 1)[0] == "win_rate"]
+        if annotator and f"win_rate:{annotator}" in present:
+            return f"win_rate:{annotator}"
         judges = [j.get("name") for j in (self.data.study.get("probes") or {}).get("judges") or []]
         preferred = [f"win_rate:{j}" for j in judges if f"win_rate:{j}" in present]
         return (preferred or present or ["win_rate"])[0]

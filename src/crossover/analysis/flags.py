@@ -231,8 +231,8 @@ def length_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
 
 
 def divergence_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
-    """Proxy minus gold gain: eval win rate (the proxy judge) against gold satisfaction."""
-    proxy = ctx.proxy_metric()
+    """Proxy minus gold gain: the eval win rate by the judge that labelled the pairs, against gold satisfaction."""
+    proxy = ctx.proxy_metric(child.annotator)
     tables = [ctx.table(c, p, m) for c in (child, parent) for p, m in (("eval", proxy), ("satisfaction", "gold"))]
     bad = gold = None
     if all(t is not None for t in tables):

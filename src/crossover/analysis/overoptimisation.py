@@ -30,11 +30,13 @@ KL_KEYS = ("watch/kl", "kl")
 """Where a run's KL to the reference is read from, first found first."""
 MIN_POINTS = 3
 MEASURES: dict[str, tuple[str, str]] = {"gold": ("satisfaction", "gold"), "proxy": ("eval", "win_rate")}
-"""Gold and proxy scores; the proxy's metric takes the study's judge suffix (``Context.proxy_metric``)."""
+"""Gold and proxy scores; the proxy's metric takes a judge suffix: the run's own annotator where the study has that
+judge (``Context.proxy_metric``)."""
 
 
-def measures(ctx: Context) -> dict[str, tuple[str, str]]:
-    return MEASURES | {"proxy": ("eval", ctx.proxy_metric())}
+def measures(ctx: Context, annotator: str | None = None) -> dict[str, tuple[str, str]]:
+    """Gold, and the proxy as the run's own annotator judges it (``Context.proxy_metric``)."""
+    return MEASURES | {"proxy": ("eval", ctx.proxy_metric(annotator))}
 FORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "best_of_n": lambda d: np.column_stack([d, -d * d]),
     "rl": lambda d: np.column_stack([d, -d * np.log(d)]),
@@ -59,7 +61,9 @@ def curve_points(ctx: Context) -> list[dict]:
                 continue
             row = {"annotator": child.annotator, "method": child.stages[-1].method, "arm": child.arm,
                    "parent": parent.arm, "seed": run.seed, "kl": kl[run.seed], "sqrt_kl": math.sqrt(max(kl[run.seed], 0.0))}
-            for name, (probe, metric) in measures(ctx).items():
+            judged = measures(ctx, child.annotator)
+            row["proxy_metric"] = judged["proxy"][1]
+            for name, (probe, metric) in judged.items():
                 row[f"{name}_gain"] = (_run_score(ctx, run.run_id, probe, metric)
                                        - _run_score(ctx, twin.run_id, probe, metric))
             rows.append(row)
