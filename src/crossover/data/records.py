@@ -32,12 +32,16 @@ class PreferencePair:
     chosen: str
     rejected: str
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    counterfactual: Chat | None = None
+    """The same conversation with a partner's intervention removed, where the prompt carries one (for ``icr``)."""
 
     def to_trl(self) -> dict[str, Any]:
         return {
             "prompt": list(self.prompt),
             "chosen": [{"role": "assistant", "content": self.chosen}],
             "rejected": [{"role": "assistant", "content": self.rejected}],
+            # Every row has the column (None where there is no intervention): datasets takes columns from row one.
+            "counterfactual_prompt": list(self.counterfactual) if self.counterfactual else None,
         }
 
 
