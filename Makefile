@@ -1,5 +1,5 @@
-# The two commands of the README. Both set up .venv on first use (scripts/setup.sh); the tests also install
-# headless Chromium for the report's browser test (scripts/setup-test.sh).
+# The two commands of the README. Both set up .venv on first use (scripts/setup.sh); the tests also install the
+# embedding grader and headless Chromium for their tests (scripts/setup-test.sh).
 .PHONY: study test test-slow setup setup-test
 
 setup:

