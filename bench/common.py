@@ -13,6 +13,7 @@ import torch
 
 from crossover.methods import METHODS, StageInputs
 from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.train.stages import freeze_long_lived_objects
 from crossover.world.annotator import annotator_from
 from crossover.world.bases import resolve_base
 
@@ -39,6 +40,7 @@ def build_trainer(method: str, rows: list[dict[str, Any]], out: Path, *, batch_s
     inputs = StageInputs(model=load_model(path), reference=load_model(path) if spec.needs_reference else None,
                          tokenizer=tokenizer, rows=rows, settings=values, output_dir=out / method, seed=0,
                          callbacks=callbacks or [], reference_cache=reference_cache)
+    freeze_long_lived_objects()  # as a study's stage does before building its trainer
     return spec.build_trainer(inputs)
 
 
