@@ -17,11 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch.nn.functional as F
-from datasets import Dataset
-from trl import DPOConfig
 
-from crossover.methods.pair_loss import PairLogps, PairLoss, PairLossTrainer, implicit_rewards
-from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+from crossover.methods.pair_loss import PairLogps, PairLoss, PairLossTrainer, build_pair_loss_trainer, implicit_rewards
+from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs
 
 
 def dpop_loss(pair: PairLogps, beta: float, lam: float) -> PairLoss:
@@ -44,11 +42,7 @@ class DPOPSettings(MethodSettings):
 
 def build_dpop(inputs: StageInputs) -> PairLossTrainer:
     s: DPOPSettings = inputs.settings  # type: ignore[assignment]
-    config = DPOConfig(**common_arguments(inputs), beta=s.beta, precompute_ref_log_probs=True)
-    return PairLossTrainer(model=inputs.model, ref_model=inputs.reference, args=config,
-                           reference_cache=inputs.reference_cache,
-                           train_dataset=Dataset.from_list(inputs.rows), processing_class=inputs.tokenizer,
-                           callbacks=inputs.callbacks, pair_loss=lambda pair: dpop_loss(pair, s.beta, s.lam))
+    return build_pair_loss_trainer(inputs, s.beta, lambda pair: dpop_loss(pair, s.beta, s.lam))
 
 
 DPOP = MethodSpec(

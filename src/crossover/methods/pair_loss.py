@@ -16,9 +16,11 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import torch
-from trl import DPOTrainer
+from datasets import Dataset
+from trl import DPOConfig, DPOTrainer
 
 from crossover.methods.reference_cache import ReferenceLogpsCache
+from crossover.methods.spec import StageInputs, common_arguments
 
 
 class PairLogps(NamedTuple):
@@ -103,3 +105,13 @@ class PairLossTrainer(ReferenceLogpsCache, DPOTrainer):
         metrics["rewards/margins"].append(gather(margins).mean().item())
         metrics["logps/chosen"].append(gather(pair.chosen.detach()).mean().item())
         metrics["logps/rejected"].append(gather(pair.rejected.detach()).mean().item())
+
+
+def build_pair_loss_trainer(inputs: StageInputs, beta: float,
+                            pair_loss: Callable[[PairLogps], PairLoss]) -> PairLossTrainer:
+    """The trainer of a pairwise method whose loss is ``pair_loss``: reference log-probs precomputed (and cached)."""
+    config = DPOConfig(**common_arguments(inputs), beta=beta, precompute_ref_log_probs=True)
+    return PairLossTrainer(model=inputs.model, ref_model=inputs.reference, args=config,
+                           reference_cache=inputs.reference_cache,
+                           train_dataset=Dataset.from_list(inputs.rows), processing_class=inputs.tokenizer,
+                           callbacks=inputs.callbacks, pair_loss=pair_loss)

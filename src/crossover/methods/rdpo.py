@@ -19,11 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch.nn.functional as F
-from datasets import Dataset
-from trl import DPOConfig
 
-from crossover.methods.pair_loss import PairLogps, PairLoss, PairLossTrainer, implicit_rewards
-from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+from crossover.methods.pair_loss import PairLogps, PairLoss, PairLossTrainer, build_pair_loss_trainer, implicit_rewards
+from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs
 
 
 def rdpo_loss(pair: PairLogps, beta: float, alpha: float) -> PairLoss:
@@ -46,11 +44,7 @@ class RDPOSettings(MethodSettings):
 
 def build_rdpo(inputs: StageInputs) -> PairLossTrainer:
     s: RDPOSettings = inputs.settings  # type: ignore[assignment]
-    config = DPOConfig(**common_arguments(inputs), beta=s.beta, precompute_ref_log_probs=True)
-    return PairLossTrainer(model=inputs.model, ref_model=inputs.reference, args=config,
-                           reference_cache=inputs.reference_cache,
-                           train_dataset=Dataset.from_list(inputs.rows), processing_class=inputs.tokenizer,
-                           callbacks=inputs.callbacks, pair_loss=lambda pair: rdpo_loss(pair, s.beta, s.alpha))
+    return build_pair_loss_trainer(inputs, s.beta, lambda pair: rdpo_loss(pair, s.beta, s.alpha))
 
 
 RDPO = MethodSpec(
