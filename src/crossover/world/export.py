@@ -8,8 +8,8 @@ Files written to DIR:
     probes/<probe>.jsonl  held-out probe prompts with the facts their gold grader needs
     README.md        the dataset card
 
-Every row carries ``family`` and ``kind`` next to TRL's columns (drop them with ``remove_columns`` if a trainer
-objects). The streams are the ones crossover trains on: budget n is the first n rows.
+Every row carries ``family`` and ``kind`` next to TRL's columns, and pairs ``counterfactual_prompt`` (drop them with
+``remove_columns`` if a trainer objects). The streams are the ones crossover trains on: budget n is the first n rows.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ Rebuild: `{command or f'crossover world export DIR --world-seed {world_seed} --s
 - `sft.jsonl`: conversational prompt-completion (TRL `SFTTrainer`). The demonstrator is competent but bland:
   right answers, often hedged or closed with a pleasantry; bland notes; formula sympathy then advice.
 - `pairs.jsonl`: conversational preference pairs (TRL `DPOTrainer`), two candidate replies labelled by the
-  annotator below.
+  annotator below. Pairs on a partner's note also carry `counterfactual_prompt`, the same question without the
+  note (null elsewhere), for intervention-consistency training.
 - `unpaired.jsonl`: the same pairs split into desirable (`label: true`) and undesirable replies (TRL `KTOTrainer`).
 - `probes/*.jsonl`: held-out prompts (people and templates never used in `sft.jsonl` or `pairs.jsonl`) with the
   facts the gold grader needs in `truth`; grade replies with `crossover.world.families.family(f).grade(item, reply)`
