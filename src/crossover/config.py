@@ -220,7 +220,7 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     description = r.typed("study", study, "description", str, "")
     bases = _bases(r, study)
     seeds = _seeds(r, study)
-    arms = _arms(r, study, limit=None if real else MAX_WORLD_BUDGET)
+    arms = _arms(r, study, limit=None if real else MAX_WORLD_BUDGET, real=real)
     model, files = (_model(r, data, path), _data(r, data, path)) if real else (None, None)
     annotators = _no_world_keys(r, data, study) if real else _annotators(r, data, study)
     methods = _methods(r, data)
@@ -270,7 +270,7 @@ def _seeds(r: _Reader, study: dict) -> tuple[int, ...]:
     return tuple(seeds)
 
 
-def _arms(r: _Reader, study: dict, limit: int | None = MAX_WORLD_BUDGET) -> tuple[Arm, ...]:
+def _arms(r: _Reader, study: dict, limit: int | None = MAX_WORLD_BUDGET, real: bool = False) -> tuple[Arm, ...]:
     raw = study.get("arms")
     if not isinstance(raw, list) or not raw:
         r.problem("study", "arms", "must be a non-empty list of arms such as [\"sft(200)\", \"sft(200)>dpo(200)\"]")
@@ -286,6 +286,10 @@ def _arms(r: _Reader, study: dict, limit: int | None = MAX_WORLD_BUDGET) -> tupl
             if limit is not None and stage.budget > limit:
                 r.problem("study", "arms", f"{stage.label}: a budget of {stage.budget} is more than the "
                           f"{limit} examples a stage may use", index=i)
+            if real and stage.pairs.samples:
+                r.problem("study", "arms", f"{stage.label}: pairs={stage.pairs.origin} needs the wind tunnel's "
+                          "annotator to label the model's own samples; on real data the pairs are the preference "
+                          "file's (drop the pairs= setting)", index=i)
         if arm.label in {a.label for a in arms}:
             r.problem("study", "arms", f"{arm.label} is listed twice", index=i)
         arms.append(arm)

@@ -80,7 +80,9 @@ class RunSpec:
     """What training logs besides its losses; part of the run, not of the trained model."""
 
     def _stages(self, k: int) -> list[dict[str, Any]]:
-        return [{"method": st.method, "budget": st.budget, "settings": dataclasses.asdict(s)}
+        # A stage's pair source enters only when it is not the default, so runs from before sources keep their ids.
+        return [{"method": st.method, "budget": st.budget, "settings": dataclasses.asdict(s),
+                 **({"pairs": st.pairs.identity()} if not st.pairs.is_default else {})}
                 for st, s in zip(self.arm.stages[:k], self.settings[:k])]
 
     def uses_annotator(self, k: int | None = None) -> bool:
