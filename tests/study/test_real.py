@@ -171,6 +171,8 @@ def test_study_file_tables_for_real_data(tmp_path):
     (lambda s: s.replace('name = "mine"', 'name = "mine"\nannotators = ["clean"]'), "study.annotators",
      "your preference file's labels are used"),
     (lambda s: s.replace("lora_r = 4", "lora_r = 0"), "model.lora_r", "must be at least 1"),
+    (lambda s: s.replace('"sft(4)>dpo(2)"', '"sft(4)>dpo(2, pairs=onpolicy)"'), "study.arms[1]",
+     "needs the wind tunnel's annotator to label the model's own samples"),
 ])
 def test_study_file_problems(tmp_path, edit, where, message):
     text = edit(STUDY.format(base=BASE))
