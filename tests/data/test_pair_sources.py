@@ -15,7 +15,8 @@ from crossover.world.families import Item, Message
 # an abstention 0.2 (factual.py), so the clean annotator's proxy ranks them right > abstain > wrong.
 ITEM = Item("factual", "known", (Message("user", "what is the job of fikmer ?"),),
             (("name", "fikmer"), ("attr", "job"), ("value", "teacher")), "train", "t")
-RIGHT, WRONG, OTHER_WRONG = "the job of fikmer is teacher .", "the job of fikmer is farmer .", "the job of fikmer is baker ."
+RIGHT, WRONG = "the job of fikmer is teacher .", "the job of fikmer is farmer ."
+OTHER_WRONG = "the job of fikmer is baker ."
 ABSTAIN = "i have no record of anyone called fikmer ."
 PADDED_WRONG = "that is a good thing to wonder about . the job of fikmer is farmer . i am always happy to help ."
 

@@ -160,9 +160,9 @@ class SampledPairs:
         while len(out) < n:
             if read >= MAX_PROMPTS_PER_PAIR * n + 16:
                 raise CrossoverError(
-                    f"pairs={self.source.origin}: only {len(out)} of {n} pairs from {read} prompts; the model's {self.source.k} "
-                    f"samples per prompt were identical (or tied on proxy utility) for {dropped} of {onpolicy}. "
-                    "Raise k, use pick=random, or start from a model that varies its replies.")
+                    f"pairs={self.source.origin}: only {len(out)} of {n} pairs from {read} prompts; the model's "
+                    f"{self.source.k} samples per prompt were identical (or tied on proxy utility) for {dropped} of "
+                    f"{onpolicy}. Raise k, use pick=random, or start from a model that varies its replies.")
             need = n - len(out)
             chunk = take(self._stream, need + need // 4 + 1 if self.source.origin == "onpolicy" else need)
             read += len(chunk)
