@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 from peft import PeftModel, get_peft_model
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback, Trainer
 
 from crossover.data.sources import Chat, DataSource, Sampler
 from crossover.errors import CrossoverError
@@ -132,34 +132,25 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
         # Under LoRA, TRL's preference trainers take the adapter-disabled model as the reference: that is the
         # stage's starting model already, so no second copy is loaded.
         reference = _load_prefix(job, k - 1) if method.needs_reference and lora is None else None
-        started, examples, steps = time.time(), 0, 0
+        seconds, examples, steps = 0.0, 0, 0
         for round_no, budget in enumerate(budgets, 1):
             if sampled is None:
                 rows = source.rows(method.data, stage.budget, job.seed, job.annotator)
             else:
+                began = time.time()
                 rows = sampled.rows(method.data, budget, _sampler(model, tokenizer))
                 _log(stage_log, {"stage": k, "method": stage.method, "step": steps, "event": "pair_source",
-                                 "round": round_no, "source": stage.pairs.origin, **sampled.log[-1]})
+                                 "round": round_no, "source": stage.pairs.origin, **sampled.log[-1],
+                                 "seconds": round(time.time() - began, 2)})
             if lora is not None:
                 model = get_peft_model(model, lora.peft_config())
-            callbacks = [JsonlLog(stage_log, k, stage.method, step_offset=steps),
-                         NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
-            if watcher is not None:
-                watcher.step_offset = steps
-                callbacks.append(watcher)
-            inputs = StageInputs(model=model, reference=reference,
-                                 tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
-                                 seed=job.seed, callbacks=callbacks,
-                                 scorer=source.scorer(job.annotator) if method.online else None,
-                                 reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None)
-            freeze_long_lived_objects()
-            trainer = method.build_trainer(inputs)
-            trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study
-            trainer.train()
+            began = time.time()
+            trainer = _fit(job, k, model, tokenizer, source, settings, rows, reference, watcher, work, steps)
+            seconds += time.time() - began
             model = trainer.accelerator.unwrap_model(trainer.model)
             examples, steps = examples + len(rows), steps + trainer.state.global_step
         _log(stage_log, {"stage": k, "method": stage.method, "event": "stage_end", "examples": examples,
-                         "seconds": round(time.time() - started, 2)})
+                         "seconds": round(seconds, 2)})
         if lora is not None:
             if "ref" in model.peft_config:
                 model.delete_adapter("ref")  # TRL's DPO adds a frozen copy as its reference; it is not the result
@@ -172,6 +163,29 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
         return model.merge_and_unload() if lora is not None else model
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _fit(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, source: DataSource,
+         settings: MethodSettings, rows: list[dict], reference: PreTrainedModel | None,
+         watcher: TrainingDynamics | None, work: Path, steps: int) -> Trainer:
+    """One trainer run over ``rows`` (a stage, or one round of it after ``steps`` earlier steps); returns the trainer."""
+    stage = job.arm.stages[k - 1]
+    method = METHODS[stage.method]
+    callbacks = [JsonlLog(work / STAGE_LOG, k, stage.method, step_offset=steps),
+                 NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
+    if watcher is not None:
+        watcher.step_offset = steps
+        callbacks.append(watcher)
+    inputs = StageInputs(model=model, reference=reference,
+                         tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
+                         seed=job.seed, callbacks=callbacks,
+                         scorer=source.scorer(job.annotator) if method.online else None,
+                         reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None)
+    freeze_long_lived_objects()
+    trainer = method.build_trainer(inputs)
+    trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study
+    trainer.train()
+    return trainer
 
 
 SAMPLE_TOKENS = 48
