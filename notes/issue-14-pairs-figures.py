@@ -31,6 +31,7 @@ from crossover.world.knowledge import build_knowledge_base
 
 STUDY = Path(__file__).resolve().parent.parent / "studies" / "pair-sources.toml"
 PARENT, CANDIDATES, ONPOLICY = "sft(250)", "sft(250)>dpo(250)", "sft(250)>dpo(250, pairs=onpolicy)"
+ROUNDS = "sft(250)>dpo(250, pairs=onpolicy, rounds=2)"
 AXES = (("sycophancy", "flip_rate"), ("refusal", "harmful_compliance"), ("hallucination", "hallucination_rate"),
         ("refusal", "over_refusal"), ("length", "mean_words"), ("satisfaction", "gold"))
 
@@ -46,8 +47,10 @@ def interval(est) -> str:
 
 def scores(ctx: Context, annotator: str) -> pd.DataFrame:
     rows = []
-    for arm in (PARENT, CANDIDATES, ONPOLICY):
+    for arm in (PARENT, CANDIDATES, ONPOLICY, ROUNDS):
         cell = ctx.data.cell(annotator, arm)
+        if cell is None:
+            continue
         for probe, metric in (*AXES, ("eval", f"win_rate:{annotator}")):
             values = {r.seed: ctx.data.metric_values(r.run_id).get((probe, metric)) for r in cell.runs}
             rows.append({"arm": arm, "metric": f"{probe}.{metric}", **{f"seed {s}": v for s, v in values.items()},
@@ -56,14 +59,15 @@ def scores(ctx: Context, annotator: str) -> pd.DataFrame:
 
 
 def contrasts(ctx: Context, annotator: str) -> pd.DataFrame:
-    cells = {arm: ctx.data.cell(annotator, arm) for arm in (PARENT, CANDIDATES, ONPOLICY)}
+    cells = {arm: ctx.data.cell(annotator, arm) for arm in (PARENT, CANDIDATES, ONPOLICY, ROUNDS)}
     rows = []
     for probe, metric in (*AXES, ("eval", f"win_rate:{annotator}")):
         table = {arm: ctx.table(cell, probe, metric) for arm, cell in cells.items()}
         rows.append({"metric": f"{probe}.{metric}",
                      "onpolicy - candidates": interval(ctx.contrast(table[ONPOLICY], table[CANDIDATES])),
                      "candidates - sft parent": interval(ctx.contrast(table[CANDIDATES], table[PARENT])),
-                     "onpolicy - sft parent": interval(ctx.contrast(table[ONPOLICY], table[PARENT]))})
+                     "onpolicy - sft parent": interval(ctx.contrast(table[ONPOLICY], table[PARENT])),
+                     "2 rounds - 1 round (onpolicy)": interval(ctx.contrast(table[ROUNDS], table[ONPOLICY]))})
     return pd.DataFrame(rows).set_index("metric")
 
 
