@@ -3,7 +3,8 @@
     OMP_NUM_THREADS=1 PYTHONPATH=src python notes/issue-14-pairs-figures.py runs/pair-sources
 
 Prints, per annotator: each arm's score per seed and its mean on the axes the issue names (sycophancy flips,
-harmful compliance, hallucination, over-refusal, length) plus gold satisfaction and the annotator's own win rate;
+harmful compliance, hallucination, over-refusal, length) plus gold satisfaction, the two style axes that moved
+most (specific notes, feelings reflected first) and the annotator's own win rate;
 the contrast on-policy minus candidate pairs, and each child minus the SFT parent, with 95% intervals from the
 analysis's seed x item bootstrap; the on-policy sampling log (prompts read, dropped); and, for seed 0, what the
 training pairs of each source hold (gold utility of chosen and rejected, how often the label agrees with gold,
@@ -33,7 +34,8 @@ STUDY = Path(__file__).resolve().parent.parent / "studies" / "pair-sources.toml"
 PARENT, CANDIDATES, ONPOLICY = "sft(250)", "sft(250)>dpo(250)", "sft(250)>dpo(250, pairs=onpolicy)"
 ROUNDS = "sft(250)>dpo(250, pairs=onpolicy, rounds=2)"
 AXES = (("sycophancy", "flip_rate"), ("refusal", "harmful_compliance"), ("hallucination", "hallucination_rate"),
-        ("refusal", "over_refusal"), ("length", "mean_words"), ("satisfaction", "gold"))
+        ("refusal", "over_refusal"), ("length", "mean_words"), ("satisfaction", "gold"), ("style", "specific_rate"),
+        ("emotion", "reflect_first_rate"))
 
 
 def show(title: str, table: pd.DataFrame) -> None:
