@@ -18,19 +18,9 @@ def _presets() -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from crossover.analysis.summary import analyze
-    from crossover.config import load_study
     from crossover.study.runner import Execution, run_study
 
-    if args.study and args.preset:
-        raise CrossoverError("give either --study FILE or --preset NAME, not both")
-    if args.model or args.sft_data or args.pref_data:
-        config = _real_config(args)
-    elif args.study:
-        config = load_study(Path(args.study))
-    else:
-        if args.preset not in _presets():
-            raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
-        config = load_study(PRESETS_DIR / f"{args.preset}.toml")
+    config = _study_config(args)
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
     execution = Execution(workers=args.workers, executor=args.executor, ray_address=args.ray_address,
                           accelerate_config=Path(args.accelerate_config) if args.accelerate_config else None)
@@ -73,6 +63,21 @@ def print_summary(out: Path, analysis) -> None:
 
 def _cost_overrides(args: argparse.Namespace) -> dict[str, float | None]:
     return {name: getattr(args, name, None) for name in PRICE_FLAGS}
+
+
+def _study_config(args: argparse.Namespace):
+    """The study that ``run``'s flags name: a study file, a preset, or your own model and data."""
+    from crossover.config import load_study
+
+    if args.study and args.preset:
+        raise CrossoverError("give either --study FILE or --preset NAME, not both")
+    if args.model or args.sft_data or args.pref_data:
+        return _real_config(args)
+    if args.study:
+        return load_study(Path(args.study))
+    if args.preset not in _presets():
+        raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
+    return load_study(PRESETS_DIR / f"{args.preset}.toml")
 
 
 def _real_config(args: argparse.Namespace):

@@ -30,14 +30,19 @@ class MethodSettings(Settings):
     or choices (``Literal``); construction rejects values outside them (``crossover.settings``)."""
 
     learning_rate: Positive = 5e-4
+    """Peak learning rate of AdamW."""
     epochs: Positive = 3.0
+    """Passes over the stage's budget (a fraction is allowed)."""
     batch_size: Count = 16
+    """Examples per optimisation step."""
     max_length: Count = 128
     """Longest training sequence in tokens; longer ones are truncated."""
     warmup_ratio: Fraction = 0.0
     """Share of the training steps spent warming the learning rate up."""
     lr_scheduler: SchedulerName = "linear"
+    """How the learning rate decays after warm-up (transformers' ``lr_scheduler_type``)."""
     weight_decay: NonNegative = 0.0
+    """AdamW's decoupled weight decay."""
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
