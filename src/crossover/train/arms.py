@@ -94,7 +94,8 @@ def parse_stage(text: str) -> Stage:
     try:
         settings(**dict(overrides))
     except SettingsError as exc:
-        raise ArmSyntaxError(f"{method}: " + "; ".join(f"setting {f!r} {m}" if f else m for f, m in exc.problems)) from None
+        problems = (f"setting {f!r} {m}" if f else m for f, m in exc.problems)
+        raise ArmSyntaxError(f"{method}: " + "; ".join(problems)) from None
     return Stage(method, budget, tuple(overrides))
 
 

@@ -42,7 +42,9 @@ class TextProbeSettings(Settings):
 
     def problems(self) -> list[str | tuple[str, str]]:
         unknown = [name for name in self.only if name not in TEXT_PROBES]
-        return [("only", f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")] if unknown else []
+        if unknown:
+            return [("only", f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")]
+        return []
 
     def probes(self) -> list[TextProbe]:
         return [p for name, p in TEXT_PROBES.items() if not self.only or name in self.only]
