@@ -275,3 +275,12 @@ def test_settings_check_themselves_when_built_in_code():
         with pytest.raises(SettingsError):
             build()
     assert DataTable(sft=Path("a.jsonl")).preference is None
+
+
+def test_a_satisfaction_table_weighs_the_families_it_leaves_out_zero():
+    from crossover.world.families import FAMILIES
+
+    config = parse_study('[study]\narms = ["sft(10)"]\n[probes.satisfaction]\nstyle = 2\n', "s.toml")
+    assert config.probes.satisfaction_mix == {name: 2.0 if name == "style" else 0.0 for name in FAMILIES}
+    problems, _ = problems_of('[study]\narms = ["sft(10)"]\n[probes.satisfaction]\nstyle = 0\n')
+    assert problems == ["bad.toml:3: field 'probes.satisfaction': needs at least one positive weight"]
