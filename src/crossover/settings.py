@@ -169,7 +169,10 @@ def _is(value: Any, kind: type) -> bool:
 
 
 class Settings:
-    """Base of the frozen settings dataclasses: construction checks every field against its annotation."""
+    """Base of the frozen settings dataclasses: construction checks every field against its annotation.
+
+    Cross-field rules go in ``problems`` (called once every field is in range), not in a ``__post_init__`` of the
+    subclass; ``dataclasses.replace`` checks the new object the same way."""
 
     def __post_init__(self) -> None:
         found: list[tuple[str | None, str]] = []
