@@ -133,3 +133,17 @@ def test_bad_cost_settings_name_the_field(body, fragment):
     problems, _ = problems_of(GOOD + "\n[cost]\n" + body + "\n")
     assert any(fragment in p for p in problems), problems
     assert any(p.startswith("bad.toml:21:") for p in problems), problems
+
+
+def test_primary_endpoints_are_read_and_validated():
+    config = parse_study(GOOD + '\n[analysis]\nprimary = ["satisfaction.gold", "eval.win_rate:typical"]\n', "good.toml")
+    assert config.analysis.primary == ("satisfaction.gold", "eval.win_rate:typical")
+    assert parse_study(GOOD, "good.toml").analysis.primary == ()
+    for body, fragment in (('primary = ["satisfaction.nope"]', "unknown metric 'satisfaction.nope'"),
+                           ('primary = "satisfaction.gold"', "must be a list"),
+                           ('primary = ["satisfaction.gold", "satisfaction.gold"]', "twice"),
+                           ('prmary = ["satisfaction.gold"]', "unknown setting")):
+        with pytest.raises(InputError) as info:
+            parse_study(GOOD + f"\n[analysis]\n{body}\n", "bad.toml")
+        message = str(info.value)
+        assert "bad.toml" in message and "analysis." in message and fragment in message, message

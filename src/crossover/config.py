@@ -36,6 +36,9 @@ A study file looks like this (every table but ``[study]`` is optional)::
     price_sft = 1.0              # one SFT example
     price_pair = 5.0             # one preference pair
 
+    [analysis]                   # primary endpoints, read at the nominal level (the rest: false-discovery control)
+    primary = ["satisfaction.gold", "sycophancy.flip_rate"]   # default: gold + one headline metric per axis
+
 A study on real data replaces ``base`` and ``annotators`` with a model and the user's files; the probes are then
 the text probes (``crossover.probes.text``) and budgets may not exceed the files::
 
@@ -103,6 +106,26 @@ class CrossoverPoint:
 
 
 @dataclass(frozen=True)
+class AnalysisSettings:
+    """``[analysis]``: how the verdict is read (``crossover.analysis.multiplicity``)."""
+
+    primary: tuple[str, ...] = ()
+    """Primary endpoints as ``probe.metric``, declared before the data; empty: gold satisfaction and one headline
+    metric per behaviour axis (``crossover.analysis.multiplicity.DEFAULT_PRIMARY``)."""
+
+    def __post_init__(self) -> None:
+        from crossover.probes import metric_info
+
+        known = metric_info()
+        for name in self.primary:
+            probe, _, metric = name.partition(".")
+            if not metric or (probe, metric.split(":", 1)[0]) not in known:
+                raise ValueError(f"unknown metric {name!r}; expected probe.metric, e.g. 'satisfaction.gold'")
+        if len(set(self.primary)) != len(self.primary):
+            raise ValueError("lists a metric twice")
+
+
+@dataclass(frozen=True)
 class ModelTable:
     """``[model]``: a Hugging Face causal LM to train on the user's data, and how."""
 
@@ -132,6 +155,7 @@ class StudyConfig:
     dynamics: DynamicsSettings = DynamicsSettings()
     crossover: CrossoverPoint | None = None
     cost: CostModel = CostModel()
+    analysis: AnalysisSettings = AnalysisSettings()
     source: str = "<built-in>"
     model: ModelTable | None = None
     """Set on real data (with ``data``); None in the wind tunnel."""
@@ -208,7 +232,7 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     """A study from the tables of a parsed study file (``text``, if given, is used to find line numbers)."""
     r = _Reader(path, text)
     r.unknown_keys("", data, {"study", "annotator", "method", "probes", "dynamics", "crossover", "cost", "model",
-                              "data"})
+                              "data", "analysis"})
     study = _table(r, data, "study")
     if "study" not in data:
         r.problem("study", None, "the study file needs a [study] table with at least 'arms'")
@@ -230,6 +254,7 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     dynamics = _dynamics(r, data)
     crossover = _crossover(r, data, limit=None if real else MAX_WORLD_BUDGET)
     cost = _cost(r, data)
+    analysis = _analysis(r, data)
     if crossover is not None and not r.problems:
         present = {a.label for a in arms}
         arms += tuple(parse_arm(label) for label in crossover.arms() if label not in present)
@@ -237,7 +262,7 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
         raise InputError(r.problems)
     return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, description=description,
                        annotators=annotators, methods=methods, probes=probes, dynamics=dynamics, crossover=crossover,
-                       cost=cost, source=path, model=model, data=files)
+                       cost=cost, analysis=analysis, source=path, model=model, data=files)
 
 
 def _table(r: _Reader, data: dict, name: str) -> dict:
@@ -547,6 +572,20 @@ def _text_probes(r: _Reader, data: dict, path: str) -> TextProbeSettings:
             value = str(_relative(path, value))
         values[key] = value
     return dataclasses.replace(defaults, **values)
+
+
+def _analysis(r: _Reader, data: dict) -> AnalysisSettings:
+    table = _table(r, data, "analysis")
+    r.unknown_keys("analysis", table, {"primary"})
+    primary = table.get("primary", [])
+    if not isinstance(primary, list) or not all(isinstance(p, str) for p in primary):
+        r.problem("analysis", "primary", f"must be a list of 'probe.metric' names, got {primary!r}")
+        return AnalysisSettings()
+    try:
+        return AnalysisSettings(tuple(primary))
+    except ValueError as exc:
+        r.problem("analysis", "primary", str(exc))
+        return AnalysisSettings()
 
 
 def _cost(r: _Reader, data: dict) -> CostModel:
