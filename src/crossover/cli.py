@@ -56,7 +56,7 @@ def _write_reports(root: Path, analysis) -> None:
 
 
 def print_summary(out: Path, analysis) -> None:
-    from crossover.report.terminal import arm_lines, crossover_lines, flag_lines
+    from crossover.report.terminal import arm_lines, crossover_lines, flag_lines, multiplicity_lines
     from crossover.study.store import StudyStore
 
     metrics = StudyStore(out).metrics_frame()
@@ -68,6 +68,9 @@ def print_summary(out: Path, analysis) -> None:
     flags = flag_lines(analysis.tables.get("flags"))
     if flags:
         print("\n" + "\n".join(flags))
+    chance = multiplicity_lines(analysis.summary)
+    if chance:
+        print("\n" + "\n".join(chance))
     print(f"\nEvery metric with its interval: {out / 'analysis' / 'breakeven.csv'}")
 
 
