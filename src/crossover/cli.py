@@ -207,6 +207,31 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from crossover.analysis.power import plan_study
+
+    print("\n".join(plan_study(_study_dir(args.study_dir), dict(args.change or [])).lines()))
+    return 0
+
+
+def _change(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected probe.metric=CHANGE, e.g. satisfaction.gold=0.02; got {text!r}")
+
+
+def _plan_parser(sub: argparse._SubParsersAction) -> None:
+    plan = sub.add_parser("plan", help="from a finished pilot study, the seeds and items needed to detect a change "
+                                       "on each primary metric at 80% power")
+    plan.add_argument("study_dir")
+    plan.add_argument("--change", type=_change, action="append",
+                      help="probe.metric=CHANGE to detect (repeatable; default: each primary metric's equivalence "
+                           "margin, 0.02 of gold, 0.05 of a share)")
+    plan.set_defaults(func=cmd_plan)
+
+
 def _study_dir(path: str) -> Path:
     root = Path(path)
     if not (root / "study.json").exists():
@@ -340,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("study_dir")
     _price_arguments(report)
     report.set_defaults(func=cmd_report)
+    _plan_parser(sub)
     return parser
 
 

@@ -92,7 +92,8 @@ def multiplicity_summary(primary: Sequence[tuple[str, str]], breakeven: list[dic
     sec_kept = sum(1 for r in sec for k in ("d_pref_survives", "d_sft_survives", "decision_survives") if r.get(k))
     out = {
         "alpha": alpha,
-        "primary": {"endpoints": [f"{p}.{m}" for p, m in primary], "rows": len(prim), "tests": prim_tests,
+        "primary": {"endpoints": [f"{p}.{m}" for p, m in primary if f"{p}.{m}" in _names(prim)],
+                    "declared": [f"{p}.{m}" for p, m in primary], "rows": len(prim), "tests": prim_tests,
                     "expected_chance_findings": alpha * prim_tests, "findings": prim_found},
         "flags": {"arm_pairs": len(pairs), "checks": checks, "familywise_alpha": alpha,
                   "expected_pairs_with_a_false_flag_at_most": alpha * len(pairs), "raised": len(raised),

@@ -162,6 +162,8 @@ def _count(n: int | None, unit: str = "seeds") -> str:
 
 def plan_rows(ctx: Context, point, primary: list[tuple[str, str]], changes: dict[tuple[str, str], float],
               items_per_probe: int) -> list[PlanRow]:
+    """One row per annotator and primary metric: power now, seeds needed at 1-8x the items, items at 3-20 seeds
+    (``items_per_probe`` 0: the study did not record it, and the metric's own item count stands in)."""
     parent_arm, more_arm, pref_arm = point.arms()
     rows = []
     for annotator in ctx.data.annotators:
@@ -180,11 +182,12 @@ def plan_rows(ctx: Context, point, primary: list[tuple[str, str]], changes: dict
             if parts is None:
                 continue
             conf = ctx.settings.confidence
+            per_probe = items_per_probe or parts.items  # a study that does not record its items: the table's
             rows.append(PlanRow(
-                annotator, probe, metric, delta, parts.seeds, items_per_probe,
+                annotator, probe, metric, delta, parts.seeds, per_probe,
                 parts.power(delta, parts.seeds, parts.items, conf),
                 {f: parts.seeds_needed(delta, parts.items * f, conf) for f in ITEM_FACTORS},
-                {s: _items_needed(parts, delta, s, items_per_probe, conf) for s in SEED_COUNTS},
+                {s: _items_needed(parts, delta, s, per_probe, conf) for s in SEED_COUNTS},
                 parts.item_records))
     return rows
 
@@ -227,5 +230,5 @@ def plan_study(root: Path, changes: dict[str, float] | None = None) -> Plan:
         ctx = Context(data.for_base(base), resolve_cost(data.study))
         if point:
             rows += plan_rows(ctx, CrossoverPoint(**point), primary, wanted,
-                              int((data.study.get("probes") or {}).get("items") or 0) or 1)
+                              int((data.study.get("probes") or {}).get("items") or 0))
     return Plan(str(data.study.get("name")), ctx.settings.confidence if ctx else 0.95, rows)
