@@ -116,7 +116,7 @@ def multiplicity_words(m: dict) -> list[str]:
     found = "; ".join(p["findings"]) if p["findings"] else "none"
     out = [f"Primary endpoints ({', '.join(p['endpoints'])}), each at {level}: {p['tests']} tests (pairs' change "
            f"and the decision at the study's price), so about {p['expected_chance_findings']:.1f} chance findings "
-           f"are expected under no effect at all. Found: {found}."]
+           f"are expected under no effect at all. Found: {found}."] if p["tests"] else []
     if f["arm_pairs"]:
         dropped = f" Not after the correction: {'; '.join(f['not_after_holm'])}." if f["not_after_holm"] else ""
         out.append(f"Failure flags: {f['checks']} checks over {f['arm_pairs']} arm pairs, Holm-corrected per arm "
