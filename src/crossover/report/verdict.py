@@ -83,7 +83,7 @@ class AxisVerdict:
 
     @property
     def tone(self) -> Tone:
-        if self.flags or self.pairs.effect == "hurts":
+        if self.flags or (self.pairs.effect == "hurts" and self.survives):
             return "harm"
         if self.decision == "pairs pay" and self.pairs.effect == "helps" and self.decision_survives:
             return "pairs"
