@@ -41,7 +41,7 @@ from crossover.config import CrossoverPoint
 
 RatioStatus = Literal["bounded", "no upper bound", "two pieces", "unbounded", "empty", "not measured"]
 PriceVerdict = Literal["pairs pay", "more SFT pays", "undecided"]
-GRID = 181
+GRID = 121
 BISECTIONS = 36
 
 
