@@ -55,6 +55,7 @@ def _crossover_section(analysis: Analysis) -> list[str]:
              f"+{point['m']} pairs": _interval(r.d_pref, r.d_pref_lo, r.d_pref_hi),
              "pairs vs more SFT": _interval(r.head_to_head, r.head_to_head_lo, r.head_to_head_hi)
              + (f" ({r.equivalence})" if r.equivalence else ""),
+             "detectable (80% power)": f"+-{_fmt(r.mdc_head_to_head)}",
              "prices (SFT examples per pair)": r.price_words,
              "at the study's prices": r.decision + ("" if r.decision not in ("pairs pay", "more SFT pays")
                                                    else " (survives)" if r.decision_survives is True

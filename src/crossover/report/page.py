@@ -173,7 +173,8 @@ def verdict_table(group: GroupVerdict) -> Markup:
 def verdict_row(a: AxisVerdict) -> Markup:
     arrow = {True: " ↑", False: " ↓"}.get(a.better, "")
     flags = [tag("div", tag("span", "⚑ ", class_="flag"), f.short()) for f in a.flags] or "none"
-    versus = a.versus.words() + (f"; {a.equivalence}" if a.equivalence else "")
+    versus = (a.versus.words() + (f"; {a.equivalence}" if a.equivalence else "")
+              + (f"; detectable at 80% power: ±{fmt(a.mdc)}" if math.isfinite(a.mdc) else ""))
     return tag("tr", tag("td", tag("b", ("● " if a.primary else "") + a.name + arrow),
                          tag("span", a.description, class_="what")),
                tag("td", fmt(a.parent), class_="num"),

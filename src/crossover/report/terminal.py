@@ -81,6 +81,8 @@ def crossover_lines(figures: list[BreakevenFigure], confidence: float) -> list[s
         out += ["", f"[{label} annotator]  (* primary endpoint)",
                 *pd.DataFrame(rows).to_string(index=False).splitlines(), "  prices (SFT examples per pair):"]
         out += [f"    {f.probe}.{f.metric}: {f.price_words}" + (f"; {f.equivalence}" if f.equivalence else "")
+                + (f"; head to head detectable at 80% power: +-{f.mdc_head_to_head:.3f}"
+                   if math.isfinite(f.mdc_head_to_head) else "")
                 for f in block if f.primary and f.higher_is_better is not None]
     return out
 

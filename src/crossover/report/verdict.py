@@ -76,6 +76,8 @@ class AxisVerdict:
     survives: bool = False
     """The pairs' change (a primary endpoint at the nominal level, else after FDR control) survives."""
     decision_survives: bool = False
+    mdc: float = math.nan
+    """Minimum detectable change of the head-to-head contrast at 80% power: what this study could have seen."""
 
     @property
     def name(self) -> str:
@@ -183,7 +185,7 @@ def axis_verdict(row: pd.Series, budgets: pd.DataFrame, raised: pd.DataFrame, cu
                        _budget_words(budgets, row["probe"], row["metric"], row["method"], currency),
                        tuple(_flag_notes(mine)), versus, str(row.get("equivalence") or ""),
                        _flag(row.get("primary")), _flag(row.get("d_pref_survives")),
-                       _flag(row.get("decision_survives")))
+                       _flag(row.get("decision_survives")), float(row.get("mdc_head_to_head", math.nan)))
 
 
 def _flag(value: object) -> bool:
