@@ -118,8 +118,8 @@ def price_words(ranges: list[PriceRange], ratio: float | None = None) -> str:
     parts = []
     for r in ranges:
         if r.lo == 0:
-            span = f"when a pair costs less than {_num(r.hi)} SFT examples" if r.verdict != "undecided" \
-                else f"below {_num(r.hi)}"
+            span = f"when a pair costs less than {_num(r.hi)} SFT examples" if r.verdict == "pairs pay" \
+                else f"at prices below {_num(r.hi)}" if r.verdict == "more SFT pays" else f"below {_num(r.hi)}"
         elif math.isinf(r.hi):
             span = f"above {_num(r.lo)}"
         else:

@@ -49,13 +49,13 @@ def _crossover_section(analysis: Analysis) -> list[str]:
         return []
     level = round(100 * analysis.summary["bootstrap"]["confidence"])
     rows = [{"base": r.base, "annotator": r.annotator,
-             "metric": ("**" if r.primary is True or r.primary == "True" else "") + f"{r.probe}.{r.metric}",
+             "metric": ("● " if r.primary is True or r.primary == "True" else "") + f"{r.probe}.{r.metric}",
              f"SFT({point['n0']})": r.parent,
              f"+{point['n']} SFT": _interval(r.d_sft, r.d_sft_lo, r.d_sft_hi),
              f"+{point['m']} pairs": _interval(r.d_pref, r.d_pref_lo, r.d_pref_hi),
              "pairs vs more SFT": _interval(r.head_to_head, r.head_to_head_lo, r.head_to_head_hi)
              + (f" ({r.equivalence})" if r.equivalence else ""),
-             "detectable (80% power)": f"+-{_fmt(r.mdc_head_to_head)}",
+             "detectable (80% power)": f"+-{_fmt(r.mdc_head_to_head)}" if math.isfinite(r.mdc_head_to_head) else "n/a",
              "prices (SFT examples per pair)": r.price_words,
              "at the study's prices": r.decision + ("" if r.decision not in ("pairs pay", "more SFT pays")
                                                    else " (survives)" if r.decision_survives is True
@@ -66,8 +66,8 @@ def _crossover_section(analysis: Analysis) -> list[str]:
             f"Changes over SFT({point['n0']}) with {level}% t intervals over seeds and probe items (paired; seed "
             "variance pooled across the study's arms). \"no detectable difference\" means the interval covers "
             "zero. One test per price says where pairs pay, where more SFT pays and where the data cannot decide "
-            "(the undecided prices are r*'s confidence set). Primary endpoints are in bold markers (`**`); the "
-            "other rows are controlled for the false-discovery rate.", "",
+            "(the undecided prices are r*'s confidence set). Primary endpoints are marked ●; the other rows are "
+            "controlled for the false-discovery rate.", "",
             *(f"- {w}" for w in words), "", _table(pd.DataFrame(rows)), ""]
 
 
