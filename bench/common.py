@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from crossover.methods import METHODS, StageInputs
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.train.stages import freeze_long_lived_objects
 from crossover.world.annotator import annotator_from
 from crossover.world.bases import resolve_base

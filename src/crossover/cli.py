@@ -150,8 +150,10 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from crossover.probes import probe_items
     from crossover.world.annotator import PRESETS
     from crossover.world.export import export_world
+    from crossover.world.knowledge import build_knowledge_base
 
     if args.annotator not in PRESETS:
         raise CrossoverError(f"unknown annotator {args.annotator!r}; presets: {', '.join(PRESETS)}")
@@ -159,8 +161,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         if value < 0:
             raise CrossoverError(f"{name} must not be negative")
     out = Path(args.dir)
-    counts = export_world(out, world_seed=args.world_seed, annotator=PRESETS[args.annotator], seed=args.seed,
-                          n_sft=args.sft, n_pairs=args.pairs, probe_items=args.probe_items,
+    kb = build_knowledge_base(args.world_seed)
+    counts = export_world(out, kb, annotator=PRESETS[args.annotator], seed=args.seed, n_sft=args.sft,
+                          n_pairs=args.pairs, probe_sets=probe_items(kb, args.probe_items),
                           command="crossover " + " ".join(sys.argv[1:]))
     print(f"wrote {sum(counts.values())} rows in {len(counts)} files; dataset card: {(out / 'README.md').resolve()}")
     return 0
@@ -169,9 +172,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from crossover.probes.calibration import separation_table
     from crossover.probes.run import ProbeSettings
     from crossover.world.annotator import PRESETS
-    from crossover.world.calibration import separation_table
     from crossover.world.knowledge import build_knowledge_base
 
     settings = ProbeSettings(items=args.items, judges=(PRESETS["clean"], PRESETS["typical"]))

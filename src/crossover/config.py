@@ -32,7 +32,7 @@ A study file looks like this (every table but ``[study]`` is optional)::
     n = 200
     m = 200
 
-    [cost]                       # prices of training data (crossover.analysis.cost.CostModel documents each)
+    [cost]                       # prices of training data (crossover.pricing.CostModel documents each)
     price_sft = 1.0              # one SFT example
     price_pair = 5.0             # one preference pair
 
@@ -73,10 +73,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crossover.analysis.cost import CostModel
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS, MethodSettings
 from crossover.models.options import LoraSettings, ModelOptions
+from crossover.pricing import CostModel, CrossoverPoint
 from crossover.probes.run import ProbeSettings
 from crossover.probes.text import TEXT_PROBES
 from crossover.probes.text.run import TextProbeSettings
@@ -86,20 +86,6 @@ from crossover.world.annotator import KNOBS, PRESETS, Annotator, annotator_from
 
 MAX_WORLD_BUDGET = 100_000
 """Largest data budget a wind-tunnel stage may ask for; larger numbers are almost always typos."""
-
-
-@dataclass(frozen=True)
-class CrossoverPoint:
-    """The margin at which the breakeven is measured: SFT(n0) plus m pairs vs SFT(n0 + n)."""
-
-    n0: int
-    n: int
-    m: int
-    method: str = "dpo"
-
-    def arms(self) -> tuple[str, str, str]:
-        """Labels of the parent, the more-SFT arm and the preference arm."""
-        return f"sft({self.n0})", f"sft({self.n0 + self.n})", f"sft({self.n0})>{self.method}({self.m})"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import pytest
 
 from crossover.data.sources import WorldSource
 from crossover.methods import METHODS, StageInputs
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
-from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.world.annotator import PRESETS
 from crossover.world.bases import resolve_base
 

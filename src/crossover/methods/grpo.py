@@ -21,7 +21,8 @@ from typing import Any, Literal
 from datasets import Dataset
 from trl import GRPOConfig, GRPOTrainer
 
-from crossover.methods.spec import MethodSettings, MethodSpec, ResponseScorer, StageInputs, common_arguments
+from crossover.data.records import ResponseScorer
+from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
 
 
 @dataclass(frozen=True)

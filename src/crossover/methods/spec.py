@@ -11,14 +11,12 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer, TrainerCallback
 
-DataKind = Literal["demonstrations", "pairs", "unpaired", "prompts"]
-"""What a stage's budget counts: SFT examples, preference pairs, labelled single replies, or bare prompts."""
-
+from crossover.data.records import DataKind, ResponseScorer
 
 @dataclass(frozen=True)
 class MethodSettings:
@@ -59,19 +57,6 @@ class MethodSettings:
             if getattr(self, name) <= 0:
                 out.append(f"setting {name!r} must be greater than 0")
         return out
-
-
-class ResponseScorer(Protocol):
-    """Scores replies an online method sampled, from the extra columns its ``prompts`` rows carry.
-
-    ``signals`` names what it returns, e.g. ``("gold", "proxy")``: the world's true utility and the annotator's
-    biased view of it. Called with the reply texts and, as keyword arguments, the row columns named in ``columns``.
-    """
-
-    signals: tuple[str, ...]
-    columns: tuple[str, ...]
-
-    def __call__(self, completions: list[str], **columns: list[Any]) -> dict[str, list[float]]: ...
 
 
 @dataclass(frozen=True)

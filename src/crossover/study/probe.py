@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.models.options import ModelOptions
 from crossover.models.ref import HFModelRef, resolve_model
 from crossover.probes.suites import TextSuite
 from crossover.provenance import provenance
-from crossover.study.runner import quiet_libraries, write_probe_results
+from crossover.study.execute import quiet_libraries, write_probe_results
 from crossover.study.spec import SPEC_SCHEMA, content_hash
 from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json
-from crossover.train.checkpoints import load_model, load_tokenizer
 
 
 @dataclass(frozen=True)

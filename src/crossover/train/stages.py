@@ -23,10 +23,10 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallba
 
 from crossover.data.sources import DataSource
 from crossover.methods import METHODS, MethodSettings, StageInputs
+from crossover.models.checkpoints import has_full_weights, is_complete, load_model, save_atomically
 from crossover.models.options import ModelOptions
 from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
-from crossover.train.checkpoints import has_full_weights, is_complete, load_model, save_atomically
 from crossover.train.dynamics import DynamicsSettings, TrainingDynamics
 from crossover.world.annotator import Annotator
 

@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from crossover.errors import CrossoverError
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.probes.text import TEXT_PROBES
 from crossover.probes.text.likelihood import choice_scores, prompt_ids
 from crossover.probes.text.run import Scorers, TextProbeSettings, run_text_probes
 from crossover.probes.text.scorers import Judge, RewardModel, length_controlled, resolve_scorer
-from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.world.bases import resolve_base
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -21,6 +21,7 @@ from statistics import fmean
 import torch
 
 from crossover.errors import CrossoverError
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.models.ref import model_digest
 
 JUDGE_QUESTION = ("Here is a conversation between a user and an assistant.\n\n{conversation}\n\nIs the assistant's "
@@ -124,8 +125,6 @@ class RewardModel:
 
 class Judge:
     def __init__(self, ref: ScorerRef):
-        from crossover.train.checkpoints import load_model, load_tokenizer
-
         self.model = load_model(ref.path).eval()
         self.tokenizer = load_tokenizer(ref.path)
         self.yes, self.no = (self.tokenizer(w, add_special_tokens=False)["input_ids"][0] for w in ("Yes", "No"))

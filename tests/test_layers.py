@@ -1,0 +1,146 @@
+"""The package's imports point one way: down the layer order documented in ``crossover/__init__.py``.
+
+Every module's imports are read with ``ast`` (imports inside functions included, since a lazy import is still a
+dependency: it only hides a cycle from the interpreter), resolved to the module they name, and checked two ways:
+
+- no import reaches a higher layer than the importing module's own;
+- no cycle among modules, even inside one layer (``study.runner`` -> ``study.launch`` -> ``study.runner``).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import crossover
+
+PACKAGE = Path(crossover.__file__).parent
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target} (line {self.line})"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def known_modules() -> dict[str, Path]:
+    return {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def resolve(name: str, modules: dict[str, Path]) -> str:
+    """The module a dotted name lands in: itself, or (for ``from package import name``) its package."""
+    while name not in modules and "." in name:
+        name = name.rsplit(".", 1)[0]
+    return name
+
+
+def imports(source: str, text: str, modules: dict[str, Path], is_package: bool = False) -> list[Edge]:
+    """Every import of a crossover module in module ``source`` (code ``text``), at any depth of its syntax tree."""
+    package = source if is_package else source.rsplit(".", 1)[0]
+    out = []
+    for node in ast.walk(ast.parse(text, source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            names = [f"{base}.{alias.name}" for alias in node.names]  # a submodule, or a name in ``base``
+        else:
+            continue
+        for name in names:
+            if name.split(".")[0] == "crossover":
+                target = resolve(name, modules)
+                if target != source:
+                    out.append(Edge(source, target, node.lineno))
+    return out
+
+
+def all_edges() -> list[Edge]:
+    modules = known_modules()
+    edges = [e for name, path in sorted(modules.items())
+             for e in imports(name, path.read_text(encoding="utf-8"), modules, path.name == "__init__.py")]
+    return list(dict.fromkeys(edges))  # ``from m import a, b`` is one edge
+
+
+def layer_of(module: str) -> int:
+    """The index in ``crossover.LAYERS`` of the layer holding ``module`` (its first component below the root)."""
+    if module == "crossover":
+        return 0  # the package root holds only its docstring, version and ``LAYERS``
+    top = module.split(".")[1]
+    for index, layer in enumerate(crossover.LAYERS):
+        if top in layer:
+            return index
+    raise AssertionError(f"{module}: not in any layer of crossover.LAYERS; add its package there")
+
+
+def test_every_import_points_down_the_layer_order():
+    upward = [e for e in all_edges() if layer_of(e.target) > layer_of(e.source)]
+    assert not upward, "imports against the layer order in crossover/__init__.py:\n" + "\n".join(map(str, upward))
+
+
+def test_no_module_import_cycle():
+    graph: dict[str, set[str]] = {}
+    for e in all_edges():
+        graph.setdefault(e.source, set()).add(e.target)
+    cycles = strongly_connected(graph)
+    assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(sorted(c)) for c in cycles)
+
+
+def strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
+    """Components of more than one module (Tarjan's algorithm, iterative enough for a package this size)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.add(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(component)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_checker_sees_lazy_relative_and_upward_imports():
+    """The checker itself: imports inside a function, relative ones and ``from package import module`` are seen,
+    and one pointing up the layers is flagged."""
+    modules = dict.fromkeys(["crossover", "crossover.world", "crossover.world.x", "crossover.world.y",
+                             "crossover.report", "crossover.report.page"], PACKAGE)
+    code = "import os\ndef f():\n    from crossover.report.page import build\n    from . import y\n" \
+           "from crossover.world import knowledge_base\n"
+    edges = [(e.target, e.line) for e in imports("crossover.world.x", code, modules)]
+    assert sorted(edges) == [("crossover.report.page", 3), ("crossover.world", 5), ("crossover.world.y", 4)]
+    assert layer_of("crossover.report.page") > layer_of("crossover.world.x")
+    assert strongly_connected({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [{"a", "b"}]
