@@ -103,7 +103,8 @@ def verdict_section(inputs: ReportInputs) -> Markup:
     t = inputs.tables
     point = inputs.summary.get("crossover", {}).get("point") or inputs.study.get("crossover")
     currency = str((inputs.summary.get("cost") or {}).get("currency", ""))
-    groups = group_verdicts(t["breakeven"], t["crossover_budget"], t["flags"], point, currency)
+    descriptions = {key: note.description for key, note in inputs.data.notes.items()}
+    groups = group_verdicts(t["breakeven"], t["crossover_budget"], t["flags"], point, currency, descriptions)
     level = round(100 * float((inputs.summary.get("bootstrap") or {}).get("confidence", 0.95)))
     intro = tag("p", f"For each behaviour: the change from preference pairs and from more SFT examples at the "
                      f"study's starting point, with {level}% intervals (bootstrap over seeds and probe items, paired); "
@@ -289,7 +290,7 @@ def provenance_section(inputs: ReportInputs) -> Markup:
     study, summary = inputs.study, inputs.summary
     runs = run_frame(inputs.data)
     configs = {r: inputs.config(r) for r in runs["run_id"]}
-    commits = {r: str((c.get("provenance") or {}).get("git_commit") or "") for r, c in configs.items()}
+    commits = {r: prov.commit_words(c.get("provenance") or {}) for r, c in configs.items()}
     world = next((c.get("spec", {}).get("world") for c in configs.values() if c.get("spec", {}).get("world")), None)
     tables = [prov.study_table(study, summary, len(runs)),
               prov.code_table(study, summary, {"plotly": assets.plotly_version()}),

@@ -12,7 +12,9 @@ import time
 import warnings
 from pathlib import Path
 
+from crossover.methods import METHODS
 from crossover.models.checkpoints import load_tokenizer
+from crossover.probes import describe
 from crossover.probes.base import Records
 from crossover.probes.run import MetricRow
 from crossover.provenance import provenance
@@ -47,6 +49,7 @@ def execute_run(spec: RunSpec, root: Path, study_name: str) -> str:
         return spec.run_id
     tmp = store.begin_run(spec.run_id)
     config = {"schema": RESULT_SCHEMA, "run_id": spec.run_id, "study": study_name, "spec": spec.resolved(),
+              "data_kinds": [METHODS[stage.method].data for stage in spec.arm.stages],
               "annotator_name": spec.annotator_name, "provenance": provenance()}
     write_json(tmp / "config.json", config)
     tokenizer = _tokenizer(spec)
@@ -81,5 +84,16 @@ def write_probe_results(run_dir: Path, run_id: str, arm: str, seed: int, annotat
     metric_rows = [{"run_id": run_id, "arm": arm, "seed": seed, "probe": r.probe, "metric": r.metric,
                     "value": r.value, "annotator": annotator, "base": base} for r in rows]
     write_json(run_dir / "metrics.json", {"schema": RESULT_SCHEMA, "run_id": run_id, "rows": metric_rows,
+                                          "metrics": metric_notes(rows),
                                           "seconds": round(time.time() - started, 2)})
 
+
+def metric_notes(rows: list[MetricRow]) -> list[dict]:
+    """Each reported metric's better direction and meaning, as the probes that computed it define them, so the
+    analysis reads them from the run rather than from whichever probe registry is installed when it runs."""
+    out = []
+    for probe, metric in dict.fromkeys((r.probe, r.metric) for r in rows):
+        info = describe(probe, metric)
+        out.append({"probe": probe, "metric": metric, "higher_is_better": info.higher_is_better if info else None,
+                    "description": info.description if info else ""})
+    return out

@@ -83,7 +83,8 @@ def _probe_one(store: StudyStore, run_id: str, ref: HFModelRef, label: str, opti
     write_json(tmp / "config.json", {
         "schema": RESULT_SCHEMA, "run_id": run_id, "study": store.root.name, "annotator_name": "",
         "spec": {"schema": SPEC_SCHEMA, "base": ref.describe(), **options.identity(), "seed": 0, "annotator": None,
-                 "stages": [], "arm": label, "probes": suite.identity()}, "provenance": provenance()})
+                 "stages": [], "arm": label, "probes": suite.identity()}, "data_kinds": [],
+        "provenance": provenance()})
     model = load_model(ref.path, options.trust_remote_code)
     tokenizer = load_tokenizer(ref.path, options.trust_remote_code, options.chat_template)
     records, rows = suite.run(model, tokenizer)
