@@ -26,7 +26,7 @@ from crossover.report.figures.selfreport import selfreport_panel
 from crossover.report.labels import amount, fmt, interval
 from crossover.report.markup import Child, Markup, json_for_script, tag
 from crossover.report.panel import Panel
-from crossover.report.sources import ReportInputs, dynamics_frame, length_frame, read_inputs, run_frame
+from crossover.report.sources import ReportInputs, length_frame, read_inputs, run_frame, training_curves
 from crossover.report.transcripts import Reply, Transcript, transcripts
 from crossover.report.verdict import AxisVerdict, GroupVerdict, group_verdicts, missing_point_note, summary_sentences
 
@@ -54,7 +54,7 @@ def panels(inputs: ReportInputs) -> list[Panel]:
         length_panel(length_frame(inputs.data)),
         overoptimisation_panel(t["arms"], t["overoptimisation_points"], t["overoptimisation_fits"],
                                str(over.get("note", ""))),
-        dynamics_panel(dynamics_frame(inputs.data)),
+        dynamics_panel(training_curves(inputs.data)),
         selfreport_panel(t["arms"]),
     ]
 
@@ -75,7 +75,8 @@ def build_page(inputs: ReportInputs) -> str:
                    f". Figures drawn with plotly {assets.plotly_version()}; every number is in ",
                    tag("code", "summary.json"), " and ", tag("code", "analysis/"), "."),
                tag("script", assets.plotly_js()), tag("script", assets.SCRIPT))
-    return "<!DOCTYPE html>\n" + tag("html", head, body, lang="en") + "\n"
+    page = tag("html", head, body, lang="en")
+    return f"<!DOCTYPE html>\n{page}\n"  # formatted, not added: str + Markup would escape the str
 
 
 # --- header and verdict -------------------------------------------------------------------------------------------
