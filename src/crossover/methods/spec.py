@@ -65,7 +65,8 @@ class StageInputs:
 
     model: PreTrainedModel
     reference: PreTrainedModel | None
-    """A frozen copy of the stage's starting model when the method ``needs_reference``, else ``None``."""
+    """A frozen copy of the stage's starting model when the method ``uses_reference`` (and the model is not a PEFT
+    model, whose reference is itself with the adapter disabled), else ``None``."""
     tokenizer: PreTrainedTokenizerBase
     rows: list[dict[str, Any]]
     """Training rows in TRL's format for this method's data kind."""
@@ -85,12 +86,17 @@ class MethodSpec:
     name: str
     description: str
     data: DataKind
-    needs_reference: bool
-    """Whether the loss compares the policy with the stage's starting model (DPO, KTO) or not (SFT, SimPO, ORPO)."""
+    needs_reference: bool | Callable[[Any], bool]
+    """Whether the loss compares the policy with the stage's starting model: always (DPO, KTO), never (SFT, SimPO,
+    ORPO), or as the stage's settings say (GRPO: only with a KL penalty, ``beta > 0``). Ask ``uses_reference``."""
     online: bool
     """Whether the method samples its own replies and needs a ``ResponseScorer`` to grade them (GRPO)."""
     settings: type[MethodSettings]
     build_trainer: Callable[[StageInputs], Trainer]
+
+    def uses_reference(self, settings: MethodSettings) -> bool:
+        """Whether a stage with these settings compares the policy with its starting model."""
+        return self.needs_reference(settings) if callable(self.needs_reference) else self.needs_reference
 
 
 def common_arguments(inputs: StageInputs) -> dict[str, Any]:
