@@ -8,6 +8,7 @@ A study file looks like this (every table but ``[study]`` is optional)::
     seeds = [0, 1]
     arms = ["base", "sft(200)", "sft(400)", "dpo(200)", "sft(200)>dpo(200)"]
     annotators = ["clean", "typical"]   # presets, or names defined under [annotator.NAME]
+    report_to = "none"           # training curves also to "tensorboard" and/or "wandb" (one tracker run per stage)
 
     [annotator.picky]            # a custom annotator: a preset with knobs changed
     preset = "clean"
@@ -74,7 +75,7 @@ from pathlib import Path
 from typing import Any
 
 from crossover.analysis.cost import CostModel
-from crossover.errors import InputError, Problem
+from crossover.errors import CrossoverError, InputError, Problem
 from crossover.methods import METHODS, MethodSettings
 from crossover.models.options import LoraSettings, ModelOptions
 from crossover.probes.run import ProbeSettings
@@ -82,6 +83,7 @@ from crossover.probes.text import TEXT_PROBES
 from crossover.probes.text.run import TextProbeSettings
 from crossover.train.arms import Arm, ArmSyntaxError, Stage, coerce, parse_arm
 from crossover.train.dynamics import DynamicsSettings
+from crossover.train.tracking import parse_report_to
 from crossover.world.annotator import KNOBS, PRESETS, Annotator, annotator_from
 
 MAX_WORLD_BUDGET = 100_000
@@ -136,6 +138,9 @@ class StudyConfig:
     model: ModelTable | None = None
     """Set on real data (with ``data``); None in the wind tunnel."""
     data: DataTable | None = None
+    report_to: tuple[str, ...] = ()
+    """Trackers every trained stage reports to besides ``train_log.jsonl`` (``crossover.train.tracking``); empty:
+    none. How a run is watched, not what it computes: not part of a run id."""
 
     def method_settings(self, stage: Stage) -> MethodSettings:
         """The study's defaults for the stage's method, with the arm's overrides applied."""
@@ -212,7 +217,8 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     study = _table(r, data, "study")
     if "study" not in data:
         r.problem("study", None, "the study file needs a [study] table with at least 'arms'")
-    r.unknown_keys("study", study, {"name", "description", "base", "seeds", "arms", "annotators", "world_seed"})
+    r.unknown_keys("study", study, {"name", "description", "base", "seeds", "arms", "annotators", "world_seed",
+                                    "report_to"})
     real = "model" in data or "data" in data
     name = r.typed("study", study, "name", str, Path(path).stem)
     if name in ("", ".", "..") or any(c in name for c in "/\\\0"):
@@ -230,6 +236,7 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     dynamics = _dynamics(r, data)
     crossover = _crossover(r, data, limit=None if real else MAX_WORLD_BUDGET)
     cost = _cost(r, data)
+    report_to = _report_to(r, study)
     if crossover is not None and not r.problems:
         present = {a.label for a in arms}
         arms += tuple(parse_arm(label) for label in crossover.arms() if label not in present)
@@ -237,7 +244,7 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
         raise InputError(r.problems)
     return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, description=description,
                        annotators=annotators, methods=methods, probes=probes, dynamics=dynamics, crossover=crossover,
-                       cost=cost, source=path, model=model, data=files)
+                       cost=cost, source=path, model=model, data=files, report_to=report_to)
 
 
 def _table(r: _Reader, data: dict, name: str) -> dict:
@@ -246,6 +253,14 @@ def _table(r: _Reader, data: dict, name: str) -> dict:
         r.problem(name, None, "must be a table, e.g. [" + name + "]")
         return {}
     return value
+
+
+def _report_to(r: _Reader, study: dict) -> tuple[str, ...]:
+    try:
+        return parse_report_to(study.get("report_to"))
+    except CrossoverError as exc:
+        r.problem("study", "report_to", str(exc).removeprefix("report_to: "))
+        return ()
 
 
 def _bases(r: _Reader, study: dict) -> tuple[str, ...]:

@@ -93,6 +93,10 @@ class StageInputs:
     reference_cache: Path | None = None
     """A directory of reference log-probs of the stage's starting model, shared with every stage that starts from
     it (``reference_cache.py``); ``None`` computes them afresh."""
+    report_to: tuple[str, ...] = ()
+    """Trackers the trainer reports to (TRL's ``report_to``; ``crossover.train.tracking``); empty: none."""
+    run_name: str | None = None
+    """The stage's name in those trackers."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,8 @@ class MethodSpec:
 
 
 def common_arguments(inputs: StageInputs) -> dict[str, Any]:
-    """TrainingArguments shared by all TRL configs: CPU-safe precision, no checkpoints, our logging."""
+    """TrainingArguments shared by all TRL configs: CPU-safe precision, no checkpoints, our logging (plus the
+    trackers the study reports to)."""
     s = inputs.settings
     return dict(
         output_dir=str(inputs.output_dir),
@@ -122,7 +127,8 @@ def common_arguments(inputs: StageInputs) -> dict[str, Any]:
         max_length=s.max_length,
         logging_steps=1,
         save_strategy="no",
-        report_to=[],
+        report_to=list(inputs.report_to),
+        run_name=inputs.run_name,
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         use_cpu=not torch.cuda.is_available(),
         gradient_checkpointing=False,

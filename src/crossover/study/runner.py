@@ -40,6 +40,7 @@ from crossover.study.spec import RunSpec, StudyInputs, expand
 from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json, write_jsonl
 from crossover.train.checkpoints import load_tokenizer
 from crossover.train.stages import ArmJob, train_arm
+from crossover.train.tracking import RunTracking, check_trackers, run_label
 
 
 @dataclass
@@ -132,7 +133,9 @@ def _tokenizer(spec: RunSpec):
 def _arm_job(spec: RunSpec, store: StudyStore) -> ArmJob:
     return ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
                   lambda k: store.checkpoint(spec.training_key(k)), spec.options, spec.dynamics,
-                  lambda k: store.reference_cache(spec.training_key(k)))
+                  lambda k: store.reference_cache(spec.training_key(k)),
+                  RunTracking(spec.report_to, spec.run_id, run_label(spec.arm.label, spec.seed, spec.annotator_name,
+                                                                     spec.run_id)))
 
 
 def write_probe_results(run_dir: Path, run_id: str, arm: str, seed: int, annotator: str, base: str,
@@ -160,6 +163,7 @@ def run_study(config: StudyConfig, root: Path, *, workers: Workers = 1, progress
     if execution.accelerate_config is not None:
         execution = dataclasses.replace(execution, accelerate_config=check_accelerate_config(
             execution.accelerate_config))
+    check_trackers(config.report_to)
     inputs = resolve_inputs(config)  # reads and validates user data and checks budgets: before any directory
     store = StudyStore(root)
     store.prepare()
