@@ -39,7 +39,8 @@ def test_the_pages_examples_run_on_the_smoke_preset(tmp_path, monkeypatch, one_t
     assert not results.verdict.empty and set(results.verdict["probe"]) <= set(results.metrics["probe"])
     html = results._repr_html_()
     assert "<table" in html and "crossover study: smoke" in html and "plotly" not in html
-    assert (tmp_path / "data" / "sft.jsonl").exists() and namespace["cheaper_pairs"].summary["cost"]["price_pair"] == 0.5
+    assert (tmp_path / "data" / "sft.jsonl").exists()
+    assert namespace["cheaper_pairs"].summary["cost"]["price_pair"] == 0.5
 
 
 def test_the_skipped_examples_call_public_functions_with_arguments_they_take():

@@ -42,11 +42,10 @@ def parse_report_to(value: str | Sequence[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        value = [part for part in value.split(",")]
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        names = [v.strip() for v in value if v.strip()]
-    else:
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise CrossoverError(f"report_to must be a tracker name or a list of them, got {value!r}")
+    names = [part.strip() for v in value for part in v.split(",") if part.strip()]
     if "none" in names:
         if len(names) > 1:
             raise CrossoverError(f"report_to: 'none' cannot be combined with trackers ({', '.join(names)})")
