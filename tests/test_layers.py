@@ -1,4 +1,4 @@
-"""The package's imports point one way: down the layer order documented in ``crossover/__init__.py``.
+"""The package's imports point one way: down the layer order ``LAYERS`` (README.md, "Read these first", shows it).
 
 Every module's imports are read with ``ast`` (imports inside functions included, since a lazy import is still a
 dependency: it only hides a cycle from the interpreter), resolved to the module they name, and checked two ways:
@@ -16,6 +16,21 @@ from pathlib import Path
 import crossover
 
 PACKAGE = Path(crossover.__file__).parent
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors", "provenance", "settings"),  # leaves: errors, where a result came from, settings validation
+    ("data", "world"),  # canonical records and JSONL; the wind tunnel (which writes those records)
+    ("models",),  # resolving, loading and saving models; padded batches
+    ("methods",),  # name -> MethodSpec building a TRL trainer
+    ("train",),  # an arm trained stage by stage
+    ("probes",),  # behaviour probes, their graders and their calibration against the world
+    ("config", "pricing"),  # the study file read into settings; its prices and margin, which analysis reads too
+    ("study",),  # runs of a study executed into the results store
+    ("analysis",),  # the store's tables: gains, breakeven, crossover budget, flags
+    ("report",),  # the store as HTML, Markdown and terminal text
+    ("", "api", "results", "cli", "__main__"),  # the public API (the package root) and one sub-command per verb
+)
+"""Package layers, bottom first, each named by the top-level modules and sub-packages it holds ("": the root)."""
 
 
 @dataclass(frozen=True)
@@ -75,19 +90,17 @@ def all_edges() -> list[Edge]:
 
 
 def layer_of(module: str) -> int:
-    """The index in ``crossover.LAYERS`` of the layer holding ``module`` (its first component below the root)."""
-    if module == "crossover":
-        return 0  # the package root holds only its docstring, version and ``LAYERS``
-    top = module.split(".")[1]
-    for index, layer in enumerate(crossover.LAYERS):
+    """The index in ``LAYERS`` of the layer holding ``module`` (by its first component below the root)."""
+    top = module.split(".")[1] if "." in module else ""
+    for index, layer in enumerate(LAYERS):
         if top in layer:
             return index
-    raise AssertionError(f"{module}: not in any layer of crossover.LAYERS; add its package there")
+    raise AssertionError(f"{module}: not in any layer of LAYERS (tests/test_layers.py); add its package there")
 
 
 def test_every_import_points_down_the_layer_order():
     upward = [e for e in all_edges() if layer_of(e.target) > layer_of(e.source)]
-    assert not upward, "imports against the layer order in crossover/__init__.py:\n" + "\n".join(map(str, upward))
+    assert not upward, "imports against the layer order (LAYERS):\n" + "\n".join(map(str, upward))
 
 
 def test_no_module_import_cycle():

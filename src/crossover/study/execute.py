@@ -21,6 +21,7 @@ from crossover.provenance import provenance
 from crossover.study.spec import RunSpec
 from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json, write_jsonl
 from crossover.train.stages import ArmJob, train_arm
+from crossover.train.tracking import RunTracking, run_label
 
 
 def quiet_libraries() -> None:
@@ -73,7 +74,9 @@ def _tokenizer(spec: RunSpec):
 def _arm_job(spec: RunSpec, store: StudyStore) -> ArmJob:
     return ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
                   lambda k: store.checkpoint(spec.training_key(k)), spec.options, spec.dynamics,
-                  lambda k: store.reference_cache(spec.training_key(k)))
+                  lambda k: store.reference_cache(spec.training_key(k)),
+                  RunTracking(spec.report_to, spec.run_id, run_label(spec.arm.label, spec.seed, spec.annotator_name,
+                                                                     spec.run_id)))
 
 
 def write_probe_results(run_dir: Path, run_id: str, arm: str, seed: int, annotator: str, base: str,

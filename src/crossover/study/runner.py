@@ -26,7 +26,7 @@ from typing import Literal
 import torch
 from tqdm.auto import tqdm
 
-from crossover.config import StudyConfig
+from crossover.config import OwnModelStudy, StudyConfig, WindTunnelStudy
 from crossover.errors import CrossoverError
 from crossover.provenance import provenance
 from crossover.study import ray_executor
@@ -35,6 +35,7 @@ from crossover.study.inputs import resolve_inputs
 from crossover.study.launch import check_accelerate_config, launch_run
 from crossover.study.spec import RunSpec, StudyInputs, expand
 from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json
+from crossover.train.tracking import check_trackers
 
 
 @dataclass
@@ -92,6 +93,7 @@ def run_study(config: StudyConfig, root: Path, *, workers: Workers = 1, progress
     if execution.accelerate_config is not None:
         execution = dataclasses.replace(execution, accelerate_config=check_accelerate_config(
             execution.accelerate_config))
+    check_trackers(config.report_to)
     inputs = resolve_inputs(config)  # reads and validates user data and checks budgets: before any directory
     store = StudyStore(root)
     store.prepare()
@@ -161,7 +163,8 @@ def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | N
     ``inputs`` (what the runs of a base share) names the labellers and the probe suite; without it, the config's
     annotators and wind-tunnel probe settings are recorded.
     """
-    real = inputs is not None and config.data is not None
+    real = inputs is not None and isinstance(config, OwnModelStudy)
+    labellers = inputs.labellers if inputs else config.annotators if isinstance(config, WindTunnelStudy) else ()
     return {
         "schema": RESULT_SCHEMA,
         "name": config.name,
@@ -170,7 +173,7 @@ def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | N
         "bases": bases,
         "seeds": list(config.seeds),
         "arms": [a.label for a in config.arms],
-        "annotators": [a.settings() for a in (inputs.labellers if inputs else config.annotators)],
+        "annotators": [a.settings() for a in labellers],
         "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
         "probes": inputs.probes.describe() if inputs else dataclasses.asdict(config.probes),
         "dynamics": dataclasses.asdict(config.dynamics),
