@@ -102,7 +102,8 @@ def write(study: FakeStudy) -> Path:
     arms = [p.arm for p in study.plans]
     annotators = sorted({p.annotator for p in study.plans if p.annotator})
     (root / "study.json").write_text(json.dumps({
-        "schema": RESULT_SCHEMA, "name": "fake", "description": "", "bases": [{"name": "fake", "sha256": "0" * 64, "world_seed": 0}],
+        "schema": RESULT_SCHEMA, "name": "fake", "description": "",
+        "bases": [{"name": "fake", "sha256": "0" * 64, "world_seed": 0}],
         "seeds": list(study.seeds), "arms": arms, "annotators": [{"name": a} for a in annotators],
         "crossover": study.crossover, "cost": study.cost}))
     for n, plan in enumerate(study.plans):
