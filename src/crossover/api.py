@@ -138,20 +138,17 @@ def probe(models: str | Path | Sequence[str | Path], *, out: str | Path, probes:
 
     from crossover.models.options import ModelOptions
     from crossover.probes.suites import TextSuite
-    from crossover.probes.text import TEXT_PROBES
     from crossover.probes.text.run import TextProbeSettings
     from crossover.study.probe import probe_models
 
     names = [models] if isinstance(models, (str, Path)) else list(models)
     if not names:
         raise CrossoverError("probe: give at least one model")
-    unknown = [p for p in probes if p not in TEXT_PROBES]
-    if unknown:
-        raise CrossoverError(f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")
-    template = _read_text(chat_template, "chat_template") if chat_template else None
-    options = ModelOptions(trust_remote_code=trust_remote_code, chat_template=template)
+    # The settings check themselves (unknown probes, negative counts) before any model is resolved or loaded.
     settings = TextProbeSettings(only=tuple(probes), items=items, batch_size=batch_size, embedder=embedder or "",
                                  reward_model=reward_model or "", judge=judge or "")
+    template = _read_text(chat_template, "chat_template") if chat_template else None
+    options = ModelOptions(trust_remote_code=trust_remote_code, chat_template=template)
     root = Path(out)
     probe_models([str(m) for m in names], TextSuite.resolve(settings), root, options=options,
                  log=log or (lambda _: None))
