@@ -37,7 +37,7 @@ import numpy as np
 from crossover.analysis.bootstrap import Family, Table, combine
 from crossover.analysis.context import Context, columns
 from crossover.analysis.power import equivalence_words, margin
-from crossover.config import CrossoverPoint
+from crossover.pricing import CrossoverPoint
 
 RatioStatus = Literal["bounded", "no upper bound", "two pieces", "unbounded", "empty", "not measured"]
 PriceVerdict = Literal["pairs pay", "more SFT pays", "undecided"]

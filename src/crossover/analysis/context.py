@@ -14,7 +14,6 @@ from crossover.analysis.dynamics import run_change
 from crossover.analysis.items import TableBuilder, cell_id
 from crossover.analysis.load import Cell, StudyData
 from crossover.analysis.pooled import SeedPools
-from crossover.probes import metric_info
 
 UNBOUNDED = (-math.inf, math.inf)
 SIGNED_SHARE = ("sensitivity", "gap")
@@ -62,7 +61,6 @@ class Context:
         self.tables = TableBuilder(self.data)
         self.multipliers = Multipliers(self.settings)
         self.pools = SeedPools(self._run_values, {cell_id(c): c.fixed for c in self.data.cells.values()})
-        self._info = metric_info()
         self._cells = {cell_id(c): c for c in self.data.cells.values()}
 
     def _run_values(self, cell: str, probe: str, metric: str) -> dict[int, float]:
@@ -85,9 +83,9 @@ class Context:
         return head + sorted(present - set(head))
 
     def higher_is_better(self, probe: str, metric: str) -> bool | None:
-        # Judged metrics carry their judge (win_rate:typical) and take the direction of their stem.
-        info = self._info.get((probe, metric.split(":", 1)[0]))
-        return info.higher_is_better if info is not None else None
+        """As the runs recorded it; None for a metric no run described (it has no better direction to judge by)."""
+        note = self.data.notes.get((probe, metric))
+        return note.higher_is_better if note is not None else None
 
     def proxy_metric(self, annotator: str | None = None) -> str:
         """The proxy score's metric name as reported: the win rate by the judge that labelled the run's pairs

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from scipy import stats
@@ -204,31 +203,3 @@ def _items_needed(parts: VarianceParts, delta: float, seeds: int, per_probe: int
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if parts.power(delta, seeds, mid * ratio, confidence) < POWER else (lo, mid)
     return hi
-
-
-def plan_study(root: Path, changes: dict[str, float] | None = None) -> Plan:
-    """``crossover plan DIR``: for each primary metric, the seeds and items a study needs to detect a change
-    (``changes``: "probe.metric" -> change; default each metric's equivalence margin) at 80% power."""
-    from crossover.analysis.load import load_study_data
-    from crossover.analysis.summary import primary_endpoints, resolve_cost
-    from crossover.config import CrossoverPoint
-    from crossover.errors import CrossoverError
-
-    data = load_study_data(Path(root))
-    wanted = {}
-    for key, value in (changes or {}).items():
-        probe, _, metric = key.partition(".")
-        if not metric or not value > 0:
-            raise CrossoverError(f"--change {key}={value}: expected probe.metric=CHANGE with CHANGE > 0")
-        wanted[(probe, metric)] = float(value)
-    primary = primary_endpoints(data.study)
-    primary += [pm for pm in wanted if pm not in primary]
-    point = data.study.get("crossover")
-    rows: list[PlanRow] = []
-    ctx = None
-    for base in data.bases:
-        ctx = Context(data.for_base(base), resolve_cost(data.study))
-        if point:
-            rows += plan_rows(ctx, CrossoverPoint(**point), primary, wanted,
-                              int((data.study.get("probes") or {}).get("items") or 0))
-    return Plan(str(data.study.get("name")), ctx.settings.confidence if ctx else 0.95, rows)

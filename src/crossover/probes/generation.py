@@ -18,6 +18,8 @@ import hashlib
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList, PreTrainedModel, PreTrainedTokenizerBase
 
+from crossover.models.batch import chat_ids, pad_token_id, padded_batch
+
 _MODULUS = 2**31 - 1
 """A prime below 2^31: every product in the hash below stays inside int64."""
 _ROUNDS = ((48271, 11), (69621, 7), (16807, 13), (48271, 5))
@@ -71,20 +73,15 @@ def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: 
     across decoding steps.
     """
     model.eval()
-    encoded = [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=True) for c in chats]
-    encoded = [e["input_ids"] if isinstance(e, dict) or hasattr(e, "keys") else e for e in encoded]
+    encoded = [chat_ids(tokenizer, c) for c in chats]
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
     replies: list[str] = [""] * len(chats)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    pad_id = pad_token_id(tokenizer)
     device = next(model.parameters()).device
     for start in range(0, len(order), batch_size):
         batch = order[start : start + batch_size]
-        width = max(len(encoded[i]) for i in batch)
-        ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, i in enumerate(batch):
-            ids[row, width - len(encoded[i]) :] = torch.tensor(encoded[i])
-            mask[row, width - len(encoded[i]) :] = 1
+        ids, mask = padded_batch([encoded[i] for i in batch], pad_id, "left", device)
+        width = ids.shape[1]
         if temperature > 0 and keys is not None:
             rows = torch.tensor([keys[i] for i in batch], dtype=torch.int64)
             sampling = dict(do_sample=False, logits_processor=LogitsProcessorList([_CommonGumbel(rows, width,
@@ -93,7 +90,7 @@ def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: 
             sampling = dict(do_sample=True, temperature=temperature, top_k=0, top_p=1.0)
         else:
             sampling = dict(do_sample=False)
-        out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
+        out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens,
                              pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id, use_cache=True, **sampling)
         for row, i in enumerate(batch):
             replies[i] = tokenizer.decode(out[row, width:], skip_special_tokens=True).strip()
