@@ -152,9 +152,9 @@ def corrected_breakeven(figures: list[BreakevenFigure], alpha: float) -> list[Br
     out = []
     for f in figures:
         if f.primary:
-            keep = (f.d_pref_p, f.d_sft_p, f.decision_p)
-            out.append(replace(f, d_pref_survives=_survives(f.d_pref_p, alpha), d_sft_survives=_survives(f.d_sft_p, alpha),
-                               decision_survives=_survives(keep[2], alpha) and f.decision in DECISIONS))
+            out.append(replace(f, d_pref_survives=_survives(f.d_pref_p, alpha),
+                               d_sft_survives=_survives(f.d_sft_p, alpha),
+                               decision_survives=_survives(f.decision_p, alpha) and f.decision in DECISIONS))
         else:
             qp, qs_, qd = (float(x) for x in qs[id(f)])
             out.append(replace(f, d_pref_q=qp, d_sft_q=qs_, decision_q=qd, d_pref_survives=_survives(qp, alpha),

@@ -91,7 +91,8 @@ def _flags_section(analysis: Analysis) -> list[str]:
         return []
     raised = frame[frame["status"] == "flagged"]
     out = ["## Failure flags", "", "Each preference arm against its parent, paired by seed and item; a flag is raised "
-           "when the change in its bad direction is detectable and reaches its threshold (summary.json lists them).", ""]
+           "when the change in its bad direction is detectable, reaches its threshold (summary.json lists them) "
+           "and survives Holm's correction over the arm pair's flags.", ""]
     if raised.empty:
         return out + ["No flag raised.", ""]
     rows = [{"base": r.base, "annotator": r.annotator, "arm": r.arm, "parent": r.parent, "flag": r.flag,
