@@ -11,7 +11,7 @@ PATH = Path("runs/x/config.json")
 
 
 def test_a_recorded_pair_source_names_the_recipe():
-    stages = _stages({"stages": [
+    stages = _stages({}, {"stages": [
         {"method": "sft", "budget": 8, "settings": {}},
         {"method": "dpo", "budget": 8, "settings": {}},
         {"method": "dpo", "budget": 8, "settings": {},
@@ -22,4 +22,4 @@ def test_a_recorded_pair_source_names_the_recipe():
 
 def test_a_damaged_pair_source_names_the_field():
     with pytest.raises(InputError, match=r"spec.stages\[0\].pairs"):
-        _stages({"stages": [{"method": "dpo", "budget": 8, "settings": {}, "pairs": {"colour": "red"}}]}, PATH)
+        _stages({}, {"stages": [{"method": "dpo", "budget": 8, "settings": {}, "pairs": {"colour": "red"}}]}, PATH)

@@ -11,7 +11,7 @@ import crossover.train.stages as stages
 from crossover.data.sources import WorldSource
 from crossover.errors import CrossoverError
 from crossover.methods import METHODS
-from crossover.probes.generation import generate
+from crossover.models.generation import generate
 from crossover.train.arms import parse_arm
 from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.train.stages import ArmJob, train_arm
@@ -37,10 +37,10 @@ def test_seeded_sampling_does_not_depend_on_the_batch(base, kb):
     model, tokenizer = load_model(base.path), load_tokenizer(base.path)
     chats = WorldSource(kb).watch_prompts(6)
     seeds = [11, 12, 13, 14, 15, 16]
-    together = generate(model, tokenizer, chats, max_new_tokens=12, temperature=1.0, seeds=seeds, batch_size=64)
-    alone = generate(model, tokenizer, chats, max_new_tokens=12, temperature=1.0, seeds=seeds, batch_size=1)
+    together = generate(model, tokenizer, chats, max_new_tokens=12, temperature=1.0, keys=seeds, batch_size=64)
+    alone = generate(model, tokenizer, chats, max_new_tokens=12, temperature=1.0, keys=seeds, batch_size=1)
     assert together == alone
-    assert generate(model, tokenizer, chats, max_new_tokens=12, temperature=1.0, seeds=[s + 1 for s in seeds]) != alone
+    assert generate(model, tokenizer, chats, max_new_tokens=12, temperature=1.0, keys=[s + 1 for s in seeds]) != alone
 
 
 def run(tmp_path, monkeypatch, base, arm_text, method):

@@ -26,8 +26,8 @@ grades all k samples under ``extremes`` (k judgements per pair, as a reward mode
 ``random``; a budget still counts pairs.
 
 Nesting: a candidate budget m is a prefix of budget 2m. An on-policy budget m is a prefix of 2m for one starting
-model and one round: each prompt's samples are seeded by the prompt's position alone (``generation.generate``'s
-``seeds``), never by how prompts were batched. Across rounds it does not hold: round 2 samples from a model trained
+model and one round: each prompt's samples are drawn on noise keys of the prompt's position alone
+(``models.generation``'s ``keys``), never by how prompts were batched. Across rounds it does not hold: round 2 samples from a model trained
 on round 1's slice, which depends on the budget.
 """
 

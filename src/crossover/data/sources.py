@@ -16,9 +16,8 @@ from typing import Any, Protocol
 
 from crossover.data.budgets import take
 from crossover.data.pair_sources import PairSource, label_samples
-from crossover.data.records import PreferencePair, UnpairedExample
+from crossover.data.records import DataKind, PreferencePair, ResponseScorer, UnpairedExample
 from crossover.errors import CrossoverError
-from crossover.methods.spec import DataKind, ResponseScorer
 from crossover.world.annotator import Annotator
 from crossover.world.demonstrator import (
     candidate_pairs,
@@ -33,7 +32,8 @@ from crossover.world.knowledge import KnowledgeBase, build_knowledge_base
 
 Chat = list[dict[str, str]]
 Sampler = Callable[[list[Chat], list[int]], list[str]]
-"""The stage's current model as a sampler: one reply per chat, each drawn with its own seed."""
+"""The stage's current model as a sampler: one reply per chat, each drawn on its own noise key (common random
+numbers, ``crossover.models.generation``), whatever the batch."""
 MAX_PROMPTS_PER_PAIR = 8
 """Sampled pairs give up (with an error) after this many prompts per pair asked for without finding enough."""
 
@@ -196,7 +196,7 @@ class SampledPairs:
 
     def _sample_seed(self, index: int, j: int) -> int:
         text = f"onpolicy:{self.kb.seed}:{self.seed}:{index}:{j}"
-        return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
+        return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16) % (2**31 - 1)
 
 
 def _unpaired(pair: PreferencePair) -> list[dict[str, Any]]:

@@ -19,19 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
 from peft import PeftModel, get_peft_model
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback, Trainer
 
 from crossover.data.sources import Chat, DataSource, Sampler
 from crossover.errors import CrossoverError
 from crossover.methods import METHODS, MethodSettings, StageInputs
+from crossover.models.checkpoints import has_full_weights, is_complete, load_model, save_atomically
+from crossover.models.generation import generate
 from crossover.models.options import ModelOptions
-from crossover.probes.generation import generate
 from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
-from crossover.train.checkpoints import has_full_weights, is_complete, load_model, save_atomically
 from crossover.train.dynamics import DynamicsSettings, TrainingDynamics
+from crossover.train.tracking import RunTracking, StageTracking, tracked
 from crossover.world.annotator import Annotator
 
 STAGE_LOG = "train_log.jsonl"
@@ -51,6 +51,8 @@ class ArmJob:
     reference_cache_for: Callable[[int], Path] | None = None
     """Where reference log-probs of the model after the first k stages (k = 0: the base) are kept, shared between
     runs; ``None`` computes them afresh in every stage."""
+    tracking: RunTracking | None = None
+    """The trackers (TensorBoard, wandb) each trained stage reports to, one tracker run per stage."""
 
 
 def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSource, log_path: Path,
@@ -66,7 +68,8 @@ def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSourc
         stage, settings = job.arm.stages[k - 1], job.settings[k - 1]
         if on_stage:
             on_stage(stage.label)
-        model = _train_stage(job, k, model, tokenizer, source, settings)
+        tracking = job.tracking.stage(log_path.parent, k, stage.method) if job.tracking else None
+        model = _train_stage(job, k, model, tokenizer, source, settings, tracking)
         _append(job.checkpoint_for(k) / STAGE_LOG, log_path)
     return model
 
@@ -106,16 +109,13 @@ def check_pair_sources(job: ArmJob, source: DataSource) -> None:
 
 
 def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-                 source: DataSource, settings: MethodSettings) -> PreTrainedModel:
+                 source: DataSource, settings: MethodSettings, tracking: StageTracking | None = None
+                 ) -> PreTrainedModel:
     """Train stage ``k`` from ``model`` and save it; a sampled pair source trains in its rounds, each on replies the
     model sampled after the round before (the reference stays the stage's starting model throughout, the KL anchor
     of iterative DPO in Xiong et al. 2024)."""
     stage = job.arm.stages[k - 1]
     method = METHODS[stage.method]
-    start = job.checkpoint_for(k - 1) if k > 1 else job.base_path
-    # A trainer that builds its own reference (GRPO with beta > 0) loads it from the model's name: point that at
-    # the stage's starting weights, not at wherever the model object was first loaded from.
-    model.config._name_or_path = str(start)
     lora = job.options.lora
     sampled = source.sampled_pairs(job.seed, job.annotator, stage.pairs) if stage.pairs.samples else None
     budgets = stage.pairs.round_budgets(stage.budget) if sampled else [stage.budget]
@@ -126,12 +126,13 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
     work = Path(tempfile.mkdtemp(prefix=".tmp-stage-", dir=store))
     try:
         stage_log = work / STAGE_LOG
-        watcher = (TrainingDynamics(_load_prefix(job, k - 1), tokenizer, source.watch_prompts(job.dynamics.prompts),
-                                    stage_log, k, stage.method, job.dynamics, seed=job.seed)
-                   if job.dynamics.prompts else None)
-        # Under LoRA, TRL's preference trainers take the adapter-disabled model as the reference: that is the
-        # stage's starting model already, so no second copy is loaded.
-        reference = _load_prefix(job, k - 1) if method.needs_reference and lora is None else None
+        # One frozen copy of the stage's starting model serves as the loss's reference and as the dynamics
+        # callback's KL reference. Under LoRA, TRL's trainers take the adapter-disabled model as the loss's
+        # reference: that is the starting model already, so the copy is loaded only if the callback watches.
+        reference = method.uses_reference(settings) and lora is None
+        frozen = _load_prefix(job, k - 1) if reference or job.dynamics.prompts else None
+        watcher = (TrainingDynamics(frozen, tokenizer, source.watch_prompts(job.dynamics.prompts), stage_log, k,
+                                    stage.method, job.dynamics, seed=job.seed) if job.dynamics.prompts else None)
         seconds, examples, steps = 0.0, 0, 0
         for round_no, budget in enumerate(budgets, 1):
             if sampled is None:
@@ -145,7 +146,8 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
             if lora is not None:
                 model = get_peft_model(model, lora.peft_config())
             began = time.time()
-            trainer = _fit(job, k, model, tokenizer, source, settings, rows, reference, watcher, work, steps)
+            trainer = _fit(job, k, model, tokenizer, source, settings, rows, frozen if reference else None,
+                           watcher, work, steps, tracking)
             seconds += time.time() - began
             model = trainer.accelerator.unwrap_model(trainer.model)
             examples, steps = examples + len(rows), steps + trainer.state.global_step
@@ -156,10 +158,11 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
                 model.delete_adapter("ref")  # TRL's DPO adds a frozen copy as its reference; it is not the result
             # The adapter applies to the model this stage started from, so `crossover probe` (or PEFT) can rebuild
             # the stage's model from the checkpoint alone by merging down the chain of parents.
-            model.peft_config["default"].base_model_name_or_path = str(Path(start).resolve())
-        if trainer.accelerator.is_main_process:  # under `accelerate launch` every process trains; one saves
-            save_atomically(model, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
-        trainer.accelerator.wait_for_everyone()
+            parent = job.checkpoint_for(k - 1) if k > 1 else job.base_path
+            model.peft_config["default"].base_model_name_or_path = str(Path(parent).resolve())
+        _save_stage(trainer, model, tokenizer, job.checkpoint_for(k), stage_log)
+        if holds_shards(trainer):  # each process holds a shard: continue from the whole model just saved
+            return _load_prefix(job, k)
         return model.merge_and_unload() if lora is not None else model
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -167,7 +170,7 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
 
 def _fit(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, source: DataSource,
          settings: MethodSettings, rows: list[dict], reference: PreTrainedModel | None,
-         watcher: TrainingDynamics | None, work: Path, steps: int) -> Trainer:
+         watcher: TrainingDynamics | None, work: Path, steps: int, tracking: StageTracking | None) -> Trainer:
     """One trainer run over ``rows`` (a stage, or one round of it after ``steps`` earlier steps); returns the trainer."""
     stage = job.arm.stages[k - 1]
     method = METHODS[stage.method]
@@ -180,11 +183,14 @@ def _fit(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrainedToken
                          tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
                          seed=job.seed, callbacks=callbacks,
                          scorer=source.scorer(job.annotator) if method.online else None,
-                         reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None)
+                         reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None,
+                         report_to=tracking.report_to if tracking else (),
+                         run_name=tracking.run_name if tracking else None)
     freeze_long_lived_objects()
     trainer = method.build_trainer(inputs)
     trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study
-    trainer.train()
+    with tracked(trainer, tracking):
+        trainer.train()
     return trainer
 
 
@@ -193,17 +199,33 @@ SAMPLE_TOKENS = 48
 
 
 def _sampler(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> Sampler:
-    """``model`` as a ``Sampler``: replies at temperature 1 with no truncation (its own distribution), one seed each,
-    under a forked RNG so sampling leaves the training RNG where it was."""
-    def sample(chats: list[Chat], seeds: list[int]) -> list[str]:
-        with torch.random.fork_rng(devices=[]):
-            return generate(model, tokenizer, chats, max_new_tokens=SAMPLE_TOKENS, temperature=1.0, seeds=seeds)
+    """``model`` as a ``Sampler``: replies at temperature 1 with no truncation (its own distribution), each drawn
+    on its own noise key (``models.generation``), so a reply does not depend on how prompts were batched."""
+    def sample(chats: list[Chat], keys: list[int]) -> list[str]:
+        return generate(model, tokenizer, chats, max_new_tokens=SAMPLE_TOKENS, temperature=1.0, keys=keys)
     return sample
 
 
 def _log(path: Path, row: dict) -> None:
     with open(path, "a") as fh:
         fh.write(json.dumps(row) + "\n")
+
+
+def _save_stage(trainer: Trainer, trained: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, target: Path,
+                stage_log: Path) -> None:
+    """Save the stage's model from its gathered state dict: under ``accelerate launch`` every process takes part
+    in gathering the weights (each holds only a shard under FSDP or DeepSpeed ZeRO-3, whole weights otherwise);
+    the main process writes them."""
+    state = trainer.accelerator.get_state_dict(trainer.model)
+    if trainer.accelerator.is_main_process:
+        save_atomically(trained, tokenizer, target, {STAGE_LOG: stage_log.read_text()}, state_dict=state)
+    trainer.accelerator.wait_for_everyone()
+
+
+def holds_shards(trainer: Trainer) -> bool:
+    """Whether each process holds only a shard of the trained weights (FSDP, DeepSpeed ZeRO-3)."""
+    plugin = trainer.accelerator.state.deepspeed_plugin
+    return bool(trainer.is_fsdp_enabled or (plugin is not None and plugin.zero_stage == 3))
 
 
 def _append(src: Path, dst: Path) -> None:
