@@ -24,7 +24,7 @@ from crossover.analysis.load import load_study_data
 from crossover.config import load_study
 from crossover.data.sources import WorldSource
 from crossover.study.spec import expand
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.train.stages import _sampler
 from crossover.world.bases import resolve_base
 from crossover.world.families import Item, family

@@ -13,7 +13,7 @@ from crossover.errors import CrossoverError
 from crossover.methods import METHODS
 from crossover.models.generation import generate
 from crossover.train.arms import parse_arm
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.train.stages import ArmJob, train_arm
 from crossover.world.annotator import PRESETS
 from crossover.world.bases import resolve_base
