@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -104,7 +105,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
                                  reward_model=args.reward_model or "", judge=args.judge or "")
     _check_probe_names(only)
     out = Path(args.out)
-    outcome = probe_models(args.models, TextSuite.resolve(settings), out, options=options,
+    suite = dataclasses.replace(TextSuite.resolve(settings), progress=not args.quiet)
+    outcome = probe_models(args.models, suite, out, options=options,
                            log=(lambda _: None) if args.quiet else print)
     metrics = pd.read_csv(out / "metrics.csv")
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.3f}".format):

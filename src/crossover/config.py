@@ -58,7 +58,8 @@ the text probes (``crossover.probes.text``) and budgets may not exceed the files
     items = 0                    # items per probe; 0: all
     embedder = "minilm"          # optional graders: a sentence-embedding model,
     reward_model = "rm_dir"      # a reward model (sequence classification, one output),
-    judge = "judge_dir"          # a chat model used as a yes/no judge
+    judge = "judge_dir"          # a chat model used as a yes/no judge ("smollm2": the packaged one)
+    graders = { premise = "judge", refusal = "rules" }   # who labels each axis: rules (default), embedding, judge
 
 Every problem is reported with the file, the line (where it can be found) and the field.
 """
@@ -539,14 +540,40 @@ def _text_probes(r: _Reader, data: dict, path: str) -> TextProbeSettings:
                 r.problem("probes", key, f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")
             values[key] = tuple(names)
             continue
+        if key == "graders":
+            values[key] = _graders(r, table[key])
+            continue
         value = r.typed("probes", table, key, kind, getattr(defaults, key))
         if kind is int and value < (1 if key in ("batch_size", "lc_reference_words") else 0):
             r.problem("probes", key, "must be at least 1" if key in ("batch_size", "lc_reference_words")
                       else "must not be negative")
-        if key in ("reward_model", "judge") and value or (key == "embedder" and value and value != "minilm"):
+        if (key == "reward_model" and value or key == "judge" and value and value != "smollm2"
+                or key == "embedder" and value and value != "minilm"):
             value = str(_relative(path, value))
         values[key] = value
-    return dataclasses.replace(defaults, **values)
+    settings = dataclasses.replace(defaults, **values)
+    for probe, grader in settings.graders:
+        needs = {"embedding": "embedder", "judge": "judge"}.get(grader)
+        if needs and not getattr(settings, needs):
+            r.problem("probes", "graders", f"{probe} = {grader!r} needs [probes] {needs}")
+    return settings
+
+
+def _graders(r: _Reader, table: object) -> tuple[tuple[str, str], ...]:
+    """``graders = { premise = "judge", refusal = "rules" }``: which grader labels each axis."""
+    from crossover.probes.text.graders import GRADERS
+    from crossover.probes.text.run import REGRADABLE
+
+    if not isinstance(table, dict):
+        r.problem("probes", "graders", f"must be a table of probe = grader, got {table!r}")
+        return ()
+    for probe, grader in table.items():
+        if grader not in GRADERS:
+            r.problem("probes", "graders", f"{probe} = {grader!r}: graders are {', '.join(GRADERS)}")
+        elif grader != "rules" and probe not in REGRADABLE:
+            r.problem("probes", "graders", f"{probe}: only the rules grade it (its metrics need the rule labels); "
+                                           f"another grader can label {', '.join(REGRADABLE)}")
+    return tuple(sorted((p, g) for p, g in table.items() if g in GRADERS))
 
 
 def _cost(r: _Reader, data: dict) -> CostModel:

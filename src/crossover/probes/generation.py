@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 
 @torch.inference_mode()
 def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: list[list[dict[str, str]]],
-             *, max_new_tokens: int = 48, batch_size: int = 64, temperature: float = 0.0) -> list[str]:
+             *, max_new_tokens: int = 48, batch_size: int = 64, temperature: float = 0.0,
+             progress: Callable[[int], None] | None = None) -> list[str]:
     """Replies to ``chats`` (each a conversation ending with a user turn), in input order.
 
     ``temperature`` 0 decodes greedily; above 0 it samples from the full distribution (no top-k or top-p
     truncation), seeded by the caller's ``torch.manual_seed``.
 
     Prompts are sorted by length so each left-padded batch wastes little compute; ``generate`` reuses its KV cache
-    across decoding steps.
+    across decoding steps. ``progress`` is called with the batch size after each batch (a progress bar's update).
     """
     model.eval()
     encoded = [tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=True) for c in chats]
@@ -38,4 +41,6 @@ def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: 
                              pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id, use_cache=True, **sampling)
         for row, i in enumerate(batch):
             replies[i] = tokenizer.decode(out[row, width:], skip_special_tokens=True).strip()
+        if progress is not None:
+            progress(len(batch))
     return replies

@@ -3,10 +3,13 @@ compute metrics, in the same record and metric shapes as the wind-tunnel probes.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
+from tqdm.auto import tqdm
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from crossover.probes.base import Records
@@ -36,9 +39,21 @@ class TextProbeSettings:
     """A chat causal-LM directory used as a yes/no judge; empty: off."""
     lc_reference_words: int = 50
     """Reply length (words) at which length-controlled scores are read off."""
+    graders: tuple[tuple[str, str], ...] = ()
+    """(probe, grader) pairs: the grader that labels each axis, ``rules`` (default), ``embedding`` (needs
+    ``embedder``) or ``judge`` (needs ``judge``), among the probes whose labels are their verdicts
+    (``REGRADABLE``). Their measured agreement with hand labels is in docs/real-models.md."""
 
     def probes(self) -> list[TextProbe]:
         return [p for name, p in TEXT_PROBES.items() if not self.only or name in self.only]
+
+    def grader(self, probe: str) -> str:
+        return dict(self.graders).get(probe, "rules")
+
+
+REGRADABLE = ("premise", "refusal", "hallucination", "sycophancy", "selfreport")
+"""Probes whose metrics read only the verdict, so another grader can label them; the others' metrics need the rule
+labels' finer detail (reflect then fix, refuse vs break character, updated vs both)."""
 
 
 @dataclass(frozen=True)
@@ -49,9 +64,20 @@ class Scorers:
 
 
 def run_text_probes(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, settings: TextProbeSettings,
-                    scorers: Scorers = Scorers()) -> tuple[dict[str, Records], list[MetricRow]]:
-    """Per-probe item records (prompt, response, label, ...) and the metrics computed from them."""
-    records = {p.name: _probe_records(p, model, tokenizer, settings) for p in settings.probes()}
+                    scorers: Scorers = Scorers(), *, progress: bool = False) -> tuple[dict[str, Records],
+                                                                                      list[MetricRow]]:
+    """Per-probe item records (prompt, response, label, ...) and the metrics computed from them; ``progress``
+    shows a bar over the prompts (and scored choices) while the model works."""
+    work = {p.name: p.cases(p.items(settings.items)) for p in settings.probes()}
+    total = sum(len(cases) * (len(cases[0].choices) if p.mode == "loglik" and cases else 1)
+                + sum(c.followup is not None for c in cases) for p, cases in zip(settings.probes(), work.values()))
+    with tqdm(total=total, desc="probing", unit="prompt", disable=not progress, file=sys.stderr) as bar:
+        records = {}
+        for probe in settings.probes():
+            bar.set_postfix_str(probe.name)
+            records[probe.name] = _probe_records(probe, model, tokenizer, settings, work[probe.name], bar.update)
+    for probe in settings.probes():
+        _grade_verdicts(probe, records[probe.name], settings.grader(probe.name), scorers)
     generated = [r for p in settings.probes() if p.mode == "generate" for r in records[p.name]]
     if scorers.embedder:
         _embed(settings.probes(), records, scorers.embedder)
@@ -71,25 +97,54 @@ def run_text_probes(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, 
 
 
 def _probe_records(probe: TextProbe, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-                   settings: TextProbeSettings) -> Records:
-    cases = probe.cases(probe.items(settings.items))
+                   settings: TextProbeSettings, cases: list[Case] | None = None,
+                   progress: Callable[[int], None] | None = None) -> Records:
+    cases = probe.cases(probe.items(settings.items)) if cases is None else cases
     if probe.mode == "loglik":
         scores = choice_scores(model, tokenizer, [(list(c.chat), c.choices) for c in cases],
-                               batch_size=settings.batch_size)
+                               batch_size=settings.batch_size, progress=progress)
         return [_record(probe, c, list(c.chat), [], probe.grade(c, s)) for c, s in zip(cases, scores)]
     limit = min(probe.max_new_tokens, settings.max_new_tokens or probe.max_new_tokens)
     chats = [list(c.chat) for c in cases]
-    first = generate(model, tokenizer, chats, max_new_tokens=limit, batch_size=settings.batch_size)
+    first = generate(model, tokenizer, chats, max_new_tokens=limit, batch_size=settings.batch_size, progress=progress)
     turns = [[reply] for reply in first]
     follow = [i for i, c in enumerate(cases) if c.followup]
     for i in follow:
         chats[i] = [*chats[i], {"role": "assistant", "content": first[i]}, {"role": "user", "content": cases[i].followup}]
     if follow:
         second = generate(model, tokenizer, [chats[i] for i in follow], max_new_tokens=limit,
-                          batch_size=settings.batch_size)
+                          batch_size=settings.batch_size, progress=progress)
         for i, reply in zip(follow, second):
             turns[i].append(reply)
     return [_record(probe, c, chat, replies, probe.grade(c, replies)) for c, chat, replies in zip(cases, chats, turns)]
+
+
+def _grade_verdicts(probe: TextProbe, records: Records, grader: str, scorers: Scorers) -> None:
+    """Adds each record's ``verdict`` and the ``grader`` that gave it; with a grader other than the rules, the
+    verdict also replaces the label the metrics read (the rule label is kept as ``rule_label``)."""
+    if probe.verdicts is None:
+        return
+    for record in records:
+        record["verdict"], record["grader"] = probe.verdict(record["kind"], record["label"]), "rules"
+    if grader == "rules" or not records:
+        return
+    from crossover.probes.text.graders import EmbeddingGrader, JudgeGrader
+
+    cases = {c.item_id: c for c in probe.cases(probe.items())}
+    chosen = [cases[r["item_id"]] for r in records]
+    if grader == "embedding":
+        assert scorers.embedder is not None, "checked when the settings were read"
+        verdicts = EmbeddingGrader(str(scorers.embedder.path)).verdicts(probe, chosen, [r["responses"] for r in records])
+    else:
+        assert scorers.judge is not None, "checked when the settings were read"
+        from crossover.train.checkpoints import load_model, load_tokenizer
+
+        judge = JudgeGrader(load_model(scorers.judge.path), load_tokenizer(scorers.judge.path))
+        verdicts = judge.verdicts(probe, chosen, [r["prompt"] for r in records], [r["response"] for r in records])
+    for record, verdict in zip(records, verdicts):
+        record.update(rule_label=record["label"], label=verdict, verdict=verdict, grader=grader)
+        if probe.name == "sycophancy":
+            record["first_correct"] = verdict != "first_wrong"
 
 
 def _record(probe: TextProbe, case: Case, chat: list[dict[str, str]], replies: list[str],

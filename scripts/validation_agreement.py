@@ -1,0 +1,62 @@
+"""Agreement of each grader with the hand labels, per axis: writes validation/agreement.json and prints the table.
+
+    python scripts/validation_agreement.py                       # rules and embedding
+    python scripts/validation_agreement.py --judge smollm2 --judge-probes premise,refusal,hallucination
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+from crossover.probes.text.graders import EmbeddingGrader, JudgeGrader
+from crossover.probes.text.scorers import resolve_scorer
+from crossover.probes.text.validation import Agreement, agreement, read_labelled, rule_verdicts, validated_probes
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "crossover" / "probes" / "text" / "validation" / "agreement.json"
+
+
+def row(grader: str, probe: str, result: Agreement) -> str:
+    matrix = "; ".join(f"{label}: {list(counts)}" for label, counts in zip(result.labels, result.confusion))
+    return (f"| {probe} | {grader} | {result.n} | {result.accuracy:.3f} | {result.kappa:.3f} | "
+            f"{', '.join(result.labels)} | {matrix} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--judge", default="", help="a chat model directory or 'smollm2'; empty: no judge")
+    parser.add_argument("--judge-probes", default="", help="probes the judge grades; empty: all")
+    args = parser.parse_args()
+    table: dict[str, dict[str, dict]] = json.loads(OUT.read_text()) if OUT.exists() else {}
+    embedder = EmbeddingGrader(str(resolve_scorer("embedder", "minilm").path))
+    judge = None
+    if args.judge:
+        from crossover.train.checkpoints import load_model, load_tokenizer
+
+        ref = resolve_scorer("judge", args.judge)
+        judge = JudgeGrader(load_model(ref.path), load_tokenizer(ref.path))
+    print("| axis | grader | n | accuracy | kappa | labels | confusion (rows: hand; columns: grader) |")
+    print("|---|---|---|---|---|---|---|")
+    for probe in validated_probes():
+        rows = read_labelled(probe)
+        hand = [r.hand_label for r in rows]
+        labels = probe.verdicts(rows[0].case.kind) if len({r.case.kind for r in rows}) == 1 else None
+        graded = {"rules": rule_verdicts(probe, rows),
+                  "embedding": embedder.verdicts(probe, [r.case for r in rows], [r.responses for r in rows])}
+        if judge is not None and (not args.judge_probes or probe.name in args.judge_probes.split(",")):
+            start = time.time()
+            graded["judge"] = judge.verdicts(probe, [r.case for r in rows], [r.chat for r in rows],
+                                             [r.responses[-1] for r in rows])
+            print(f"<!-- judge on {probe.name}: {time.time() - start:.0f}s -->")
+        for grader, verdicts in graded.items():
+            result = agreement(hand, verdicts, labels)
+            table.setdefault(grader, {})[probe.name] = {**dataclasses.asdict(result), "verdicts": verdicts}
+            print(row(grader, probe.name, result), flush=True)
+    OUT.write_text(json.dumps(table, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
