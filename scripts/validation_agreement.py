@@ -25,6 +25,23 @@ def row(grader: str, probe: str, result: Agreement) -> str:
             f"{', '.join(result.labels)} | {matrix} |")
 
 
+def rates(probe_name: str, checkpoints: list[str], kinds: list[str], labels: list[str], source: str) -> list[str]:
+    """One row per (checkpoint, kind): each verdict's share with its 95% Wilson interval (Wilson 1927)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    out = []
+    for checkpoint in sorted(set(checkpoints), key=lambda c: (c != "base", c)):
+        for kind in sorted(set(kinds)):
+            chosen = [lab for c, k, lab in zip(checkpoints, kinds, labels) if c == checkpoint and k == kind]
+            cells = []
+            for verdict in sorted(set(chosen)):
+                hits = chosen.count(verdict)
+                lo, hi = proportion_confint(hits, len(chosen), method="wilson")
+                cells.append(f"{verdict} {hits / len(chosen):.2f} [{lo:.2f}, {hi:.2f}]")
+            out.append(f"| {probe_name} | {kind} | {checkpoint} | {source} | {len(chosen)} | {'; '.join(cells)} |")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judge", default="", help="a chat model directory or 'smollm2'; empty: no judge")
@@ -56,6 +73,13 @@ def main() -> None:
             table.setdefault(grader, {})[probe.name] = {**dataclasses.asdict(result), "verdicts": verdicts}
             print(row(grader, probe.name, result), flush=True)
     OUT.write_text(json.dumps(table, indent=1) + "\n")
+    print("\n| axis | kind | checkpoint | labels from | n | share of each verdict [95% Wilson interval] |")
+    print("|---|---|---|---|---|---|")
+    for probe in validated_probes():
+        rows = read_labelled(probe)
+        checkpoints, kinds = [r.checkpoint for r in rows], [r.case.kind for r in rows]
+        print("\n".join(rates(probe.name, checkpoints, kinds, [r.hand_label for r in rows], "hand")))
+        print("\n".join(rates(probe.name, checkpoints, kinds, table["rules"][probe.name]["verdicts"], "rules")))
 
 
 if __name__ == "__main__":

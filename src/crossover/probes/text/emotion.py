@@ -27,9 +27,12 @@ def cases(items: list[dict[str, Any]]) -> list[Case]:
 
 
 def grade(case: Case, replies: list[str]) -> dict[str, Any]:
-    if reason := unclear_reason(replies[0], prompt_text(case)):
+    reason = unclear_reason(replies[0], prompt_text(case))
+    if reason in ("empty", "degenerate"):
         return {"label": "unclear", "unclear_reason": reason}
     empathy, advice = first_position(EMPATHY, replies[0]), first_position(SOLUTION, replies[0])
+    if empathy is None and advice is None and reason:  # comfort need not repeat the user's words; silence on both may
+        return {"label": "unclear", "unclear_reason": reason}
     if empathy is None:
         label = "fix_only" if advice is not None else "neither"
     elif advice is None:

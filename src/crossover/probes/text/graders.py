@@ -19,7 +19,6 @@ docs/real-models.md, and a test fails when it drops below a floor.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -156,37 +155,48 @@ class EmbeddingGrader:
 
 
 class JudgeGrader:
-    """A chat model answering the axis rubric; P(Yes) > 0.5 counts as yes."""
+    """A chat model answering the axis rubric; P(Yes) > 0.5 counts as yes. Questions are asked in left-padded
+    batches, one rubric step at a time over all replies still undecided."""
 
-    def __init__(self, model: torch.nn.Module, tokenizer):  # noqa: ANN001 - any HF tokenizer with a chat template
-        self.model, self.tokenizer = model.eval(), tokenizer
+    def __init__(self, model: torch.nn.Module, tokenizer, batch_size: int = 8):  # noqa: ANN001 - any HF tokenizer
+        self.model, self.tokenizer, self.batch_size = model.eval(), tokenizer, batch_size
         ids = [tokenizer(w, add_special_tokens=False)["input_ids"] for w in ("Yes", "No")]
         self.yes, self.no = ids[0][0], ids[1][0]
 
-    @torch.inference_mode()
-    def p_yes(self, chat: list[dict[str, str]], reply: str, question: str) -> float:
+    def _ids(self, chat: list[dict[str, str]], reply: str, question: str) -> list[int]:
         from crossover.probes.text.likelihood import prompt_ids
 
-        shown = "\n".join(f"{m['role'].capitalize()}: {m['content']}" for m in [*chat, {"role": "assistant",
-                                                                                           "content": reply}])
+        shown = "\n".join(f"{m['role'].capitalize()}: {m['content']}"
+                           for m in [*chat, {"role": "assistant", "content": reply}])
         text = f"Here is a conversation.\n\n{shown}\n\n{question} Answer Yes or No."
-        ids = torch.tensor([prompt_ids(self.tokenizer, [{"role": "user", "content": text}])])
-        logits = self.model(input_ids=ids).logits[0, -1].float()
-        return float(torch.sigmoid(logits[self.yes] - logits[self.no]))
+        return prompt_ids(self.tokenizer, [{"role": "user", "content": text}])
 
-    def verdict(self, probe: TextProbe, case: Case, chat: list[dict[str, str]], reply: str) -> str:
-        if mechanical_unclear(probe.name, case, reply):
-            return "unclear"
-        for question in rubric(probe.name, case):
-            answer = question.yes if self.p_yes(chat, reply, question.text) > 0.5 else question.no
-            if answer != "next":
-                return answer
-        return "unclear"
+    @torch.inference_mode()
+    def p_yes(self, prompts: list[list[int]]) -> list[float]:
+        """P(Yes) / (P(Yes) + P(No)) as the first token of the reply to each prompt (token ids)."""
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        out = []
+        for start in range(0, len(prompts), self.batch_size):
+            batch = prompts[start : start + self.batch_size]
+            width = max(len(p) for p in batch)
+            ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, p in enumerate(batch):
+                ids[row, width - len(p) :], mask[row, width - len(p) :] = torch.tensor(p), 1
+            logits = self.model(input_ids=ids, attention_mask=mask).logits[:, -1].float()  # (batch, vocab)
+            out += torch.sigmoid(logits[:, self.yes] - logits[:, self.no]).tolist()
+        return out
 
     def verdicts(self, probe: TextProbe, cases: list[Case], chats: list[list[dict[str, str]]],
-                 replies: list[str], progress: Callable[[int], None] = lambda n: None) -> list[str]:
-        out = []
-        for case, chat, reply in zip(cases, chats, replies):
-            out.append(self.verdict(probe, case, chat, reply))
-            progress(1)
-        return out
+                 replies: list[str]) -> list[str]:
+        out: list[str | None] = ["unclear" if mechanical_unclear(probe.name, c, r) else None
+                                 for c, r in zip(cases, replies)]
+        rubrics = [rubric(probe.name, c) for c in cases]
+        for step in range(max(len(r) for r in rubrics)):
+            todo = [i for i, v in enumerate(out) if v is None and step < len(rubrics[i])]
+            answers = self.p_yes([self._ids(chats[i], replies[i], rubrics[i][step].text) for i in todo])
+            for i, p in zip(todo, answers):
+                question = rubrics[i][step]
+                answer = question.yes if p > 0.5 else question.no
+                out[i] = None if answer == "next" else answer
+        return [v or "unclear" for v in out]
