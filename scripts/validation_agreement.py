@@ -14,7 +14,8 @@ from pathlib import Path
 
 from crossover.probes.text.graders import EmbeddingGrader, JudgeGrader
 from crossover.probes.text.scorers import resolve_scorer
-from crossover.probes.text.validation import Agreement, agreement, read_labelled, rule_verdicts, validated_probes
+from crossover.probes.text.validation import (Agreement, agreement, read_labelled, rule_verdicts, validated_probes,
+                                              wilson_interval)
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "crossover" / "probes" / "text" / "validation" / "agreement.json"
 
@@ -27,8 +28,6 @@ def row(grader: str, probe: str, result: Agreement) -> str:
 
 def rates(probe_name: str, checkpoints: list[str], kinds: list[str], labels: list[str], source: str) -> list[str]:
     """One row per (checkpoint, kind): each verdict's share with its 95% Wilson interval (Wilson 1927)."""
-    from statsmodels.stats.proportion import proportion_confint
-
     out = []
     for checkpoint in sorted(set(checkpoints), key=lambda c: (c != "base", c)):
         for kind in sorted(set(kinds)):
@@ -36,7 +35,7 @@ def rates(probe_name: str, checkpoints: list[str], kinds: list[str], labels: lis
             cells = []
             for verdict in sorted(set(chosen)):
                 hits = chosen.count(verdict)
-                lo, hi = proportion_confint(hits, len(chosen), method="wilson")
+                lo, hi = wilson_interval(hits, len(chosen))
                 cells.append(f"{verdict} {hits / len(chosen):.2f} [{lo:.2f}, {hi:.2f}]")
             out.append(f"| {probe_name} | {kind} | {checkpoint} | {source} | {len(chosen)} | {'; '.join(cells)} |")
     return out

@@ -14,7 +14,8 @@ import pytest
 
 from crossover.errors import CrossoverError
 from crossover.probes.text import TEXT_PROBES
-from crossover.probes.text.validation import VALIDATION_PACKAGE, agreement, read_labelled, rule_verdicts
+from crossover.probes.text.validation import (VALIDATION_PACKAGE, agreement, read_labelled, rule_verdicts,
+                                              wilson_interval)
 
 KAPPA_FLOORS = json.loads(resources.files(VALIDATION_PACKAGE).joinpath("floors.json").read_text())
 """grader -> probe -> the least Cohen's kappa accepted against the hand labels."""
@@ -31,6 +32,13 @@ def test_cohens_kappa_against_hand_computed_values():
     assert agreement(["x", "x"], ["x", "x"]).kappa == 1.0
     assert math.isnan(agreement(["x", "y"], ["x", "x"]).kappa) is False  # p_e = 0.5: kappa 0
     assert agreement(["x", "y"], ["x", "x"]).kappa == 0.0
+
+
+def test_wilson_interval_against_hand_computed_values():
+    # 8 of 10, z = 1.96: centre (0.8 + 0.19208) / 1.38416 = 0.71679; half 1.41600 * sqrt(0.016 + 0.00096) = 0.18441
+    lo, hi = wilson_interval(8, 10)
+    assert lo == pytest.approx(0.4902, abs=1e-3) and hi == pytest.approx(0.9433, abs=1e-3)
+    assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == 1.0
 
 
 def test_every_generative_probe_has_hand_labels_and_a_floor_per_grader():

@@ -183,7 +183,8 @@ class JudgeGrader:
             mask = torch.zeros((len(batch), width), dtype=torch.long)
             for row, p in enumerate(batch):
                 ids[row, width - len(p) :], mask[row, width - len(p) :] = torch.tensor(p), 1
-            logits = self.model(input_ids=ids, attention_mask=mask).logits[:, -1].float()  # (batch, vocab)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)  # left padding must not shift the positions
+            logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions).logits[:, -1].float()
             out += torch.sigmoid(logits[:, self.yes] - logits[:, self.no]).tolist()
         return out
 

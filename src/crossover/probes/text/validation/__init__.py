@@ -113,3 +113,17 @@ def measured_agreement() -> dict[str, dict[str, dict[str, Any]]]:
     table = json.loads(resource.read_text(encoding="utf-8"))
     return {g: {p: {k: v for k, v in row.items() if k != "verdicts"} for p, row in probes.items()}
             for g, probes in table.items()}
+
+
+def wilson_interval(hits: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval for a binomial share (Wilson 1927), 95% by default: unlike the normal
+    approximation it stays inside [0, 1] and keeps its coverage near 0 and 1, where small probe samples often are.
+
+    centre = (p + z^2 / 2n) / (1 + z^2 / n), half-width = z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2)
+    """
+    if n <= 0:
+        raise ValueError("a Wilson interval needs at least one trial")
+    p, z2 = hits / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * (p * (1 - p) / n + z2 / (4 * n * n)) ** 0.5
+    return max(0.0, centre - half), min(1.0, centre + half)
