@@ -19,19 +19,9 @@ def _presets() -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from crossover.analysis.summary import analyze
-    from crossover.config import load_study
     from crossover.study.runner import Execution, run_study
 
-    if args.study and args.preset:
-        raise CrossoverError("give either --study FILE or --preset NAME, not both")
-    if args.model or args.sft_data or args.pref_data:
-        config = _real_config(args)
-    elif args.study:
-        config = load_study(Path(args.study))
-    else:
-        if args.preset not in _presets():
-            raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
-        config = load_study(PRESETS_DIR / f"{args.preset}.toml")
+    config = _study_config(args)
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
     execution = Execution(workers=args.workers, executor=args.executor, ray_address=args.ray_address,
                           accelerate_config=Path(args.accelerate_config) if args.accelerate_config else None)
@@ -76,6 +66,21 @@ def _cost_overrides(args: argparse.Namespace) -> dict[str, float | None]:
     return {name: getattr(args, name, None) for name in PRICE_FLAGS}
 
 
+def _study_config(args: argparse.Namespace):
+    """The study that ``run``'s flags name: a study file, a preset, or your own model and data."""
+    from crossover.config import load_study
+
+    if args.study and args.preset:
+        raise CrossoverError("give either --study FILE or --preset NAME, not both")
+    if args.model or args.sft_data or args.pref_data:
+        return _real_config(args)
+    if args.study:
+        return load_study(Path(args.study))
+    if args.preset not in _presets():
+        raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
+    return load_study(PRESETS_DIR / f"{args.preset}.toml")
+
+
 def _real_config(args: argparse.Namespace):
     from crossover.study.real import RealFlags, real_study
 
@@ -103,7 +108,6 @@ def cmd_probe(args: argparse.Namespace) -> int:
     only = tuple(p for p in (args.probes or "").split(",") if p)
     settings = TextProbeSettings(only=only, items=args.items, batch_size=args.batch_size, embedder=args.embedder or "",
                                  reward_model=args.reward_model or "", judge=args.judge or "")
-    _check_probe_names(only)
     out = Path(args.out)
     suite = dataclasses.replace(TextSuite.resolve(settings), progress=not args.quiet)
     outcome = probe_models(args.models, suite, out, options=options,
@@ -122,14 +126,6 @@ def _read_text(path: str, flag: str) -> str:
         return Path(path).read_text()
     except OSError as exc:
         raise CrossoverError(f"{flag} {path}: cannot read it ({exc.strerror})") from None
-
-
-def _check_probe_names(names: tuple[str, ...]) -> None:
-    from crossover.probes.text import TEXT_PROBES
-
-    unknown = [n for n in names if n not in TEXT_PROBES]
-    if unknown:
-        raise CrossoverError(f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -254,7 +250,15 @@ def _workers(text: str) -> int | str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crossover", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True)
+    for add_verb in (_run_parser, _probe_parser, _models_parser, _world_parser, _analyze_parser, _report_parser):
+        add_verb(sub)
+    return parser
 
+
+Verbs = argparse._SubParsersAction
+
+
+def _run_parser(sub: Verbs) -> None:
     run = sub.add_parser("run", help="run a study (the built-in quick study by default)")
     run.add_argument("--study", help="a TOML study file")
     run.add_argument("--preset", default=None, help=f"a built-in study: {', '.join(_presets())} (default: quick)")
@@ -268,7 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--accelerate-config", help="an accelerate config file: each run is started with "
                                                  "`accelerate launch --config_file FILE` (DDP, FSDP, DeepSpeed)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    real = run.add_argument_group("your own model and data (crossover.study.real documents the default study)")
+    _own_model_flags(run.add_argument_group("your own model and data (crossover.study.real documents the default "
+                                            "study)"))
+    run.set_defaults(func=cmd_run)
+
+
+def _own_model_flags(real: argparse._ArgumentGroup) -> None:
     real.add_argument("--model", help="a model directory, Hub id, .gguf file or 'smollm2'")
     real.add_argument("--sft-data", help="SFT JSONL: messages, or prompt/completion")
     real.add_argument("--pref-data", help="preference JSONL: prompt/chosen/rejected, or prompt/completion/label")
@@ -279,8 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     _model_flags(real, lora=True)
     real.add_argument("--probe-items", type=int, help="items per text probe (default: all)")
     real.add_argument("--probes", help="comma-separated text probes to run (default: all)")
-    run.set_defaults(func=cmd_run)
 
+
+def _probe_parser(sub: Verbs) -> None:
     probe = sub.add_parser("probe", help="probe models from any trainer into a results directory")
     probe.add_argument("models", nargs="+", help="model directories, Hub ids, .gguf files, adapter directories or "
                                                  "'smollm2'")
@@ -295,6 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     _model_flags(probe, lora=False)
     probe.set_defaults(func=cmd_probe)
 
+
+def _models_parser(sub: Verbs) -> None:
     models = sub.add_parser("models", help="real models: convert a GGUF file to a safetensors directory")
     msub = models.add_subparsers(dest="models_command", required=True)
     imp = msub.add_parser("import", help="convert a .gguf file (or 'smollm2') once into a model directory")
@@ -302,8 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", help="target directory (default: the cache, $CROSSOVER_CACHE/models/...)")
     imp.set_defaults(func=cmd_import)
 
+
+def _world_parser(sub: Verbs) -> None:
     world = sub.add_parser("world", help="the wind tunnel: build bases, export data")
     wsub = world.add_subparsers(dest="world_command", required=True)
+    for add_verb in (_pretrain_parser, _export_parser, _check_parser):
+        add_verb(wsub)
+
+
+def _pretrain_parser(wsub: Verbs) -> None:
     pre = wsub.add_parser("pretrain", help="pretrain a wind-tunnel base model")
     pre.add_argument("--out", required=True, help="directory for the base model")
     pre.add_argument("--steps", type=int, default=3000)
@@ -313,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--quality", type=float, default=0.5, help="share of demonstrator replies in the corpus")
     pre.add_argument("--batch-size", type=int, default=64)
     pre.set_defaults(func=cmd_pretrain)
+
+
+def _export_parser(wsub: Verbs) -> None:
     exp = wsub.add_parser("export", help="export SFT, pair, unpaired and probe data as TRL-format JSONL")
     exp.add_argument("dir")
     exp.add_argument("--world-seed", type=int, default=0)
@@ -322,11 +344,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--annotator", default="clean", help="annotator preset that labels the pairs")
     exp.add_argument("--probe-items", type=int, default=48)
     exp.set_defaults(func=cmd_export)
+
+
+def _check_parser(wsub: Verbs) -> None:
     chk = wsub.add_parser("check", help="grade scripted good and bad policies on every probe (probe calibration)")
     chk.add_argument("--world-seed", type=int, default=0)
     chk.add_argument("--items", type=int, default=48)
     chk.set_defaults(func=cmd_check)
 
+
+def _analyze_parser(sub: Verbs) -> None:
     analyze = sub.add_parser("analyze", help="recompute summary.json and the analysis tables of a study directory")
     analyze.add_argument("study_dir")
     _price_arguments(analyze)
@@ -335,11 +362,12 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     analyze.set_defaults(func=cmd_analyze)
 
+
+def _report_parser(sub: Verbs) -> None:
     report = sub.add_parser("report", help="rebuild the reports (report.html, report.md) of a study directory")
     report.add_argument("study_dir")
     _price_arguments(report)
     report.set_defaults(func=cmd_report)
-    return parser
 
 
 def _model_flags(group: argparse._ActionsContainer, lora: bool) -> None:

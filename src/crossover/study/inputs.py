@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crossover.config import StudyConfig
+from crossover.config import StudyConfig, WindTunnelStudy
 from crossover.data.user import UserData
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS
@@ -16,7 +16,7 @@ from crossover.world.bases import resolve_base
 def resolve_inputs(config: StudyConfig) -> list[StudyInputs]:
     """Per base: the wind tunnel (a shipped or built base, its world, its probes), or the user's model, files and
     the text probes. User files are read and validated completely here, and every budget is checked against them."""
-    if config.model is None or config.data is None:
+    if isinstance(config, WindTunnelStudy):
         return [world_inputs(config, resolve_base(b)) for b in config.bases]
     data = UserData.read(config.data.sft, config.data.preference)
     check_budgets(config, data)
@@ -26,7 +26,7 @@ def resolve_inputs(config: StudyConfig) -> list[StudyInputs]:
     if problems:
         raise InputError(problems)
     labels = data.labels()
-    suite = TextSuite.resolve(config.probes)  # type: ignore[arg-type]
+    suite = TextSuite.resolve(config.probes)
     return [StudyInputs(base, data, suite, (labels,) if labels else (), options)]
 
 

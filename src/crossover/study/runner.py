@@ -28,7 +28,7 @@ from typing import Literal
 import torch
 from tqdm.auto import tqdm
 
-from crossover.config import StudyConfig
+from crossover.config import OwnModelStudy, StudyConfig, WindTunnelStudy
 from crossover.errors import CrossoverError
 from crossover.probes.base import Records
 from crossover.probes.run import MetricRow
@@ -229,7 +229,8 @@ def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | N
     ``inputs`` (what the runs of a base share) names the labellers and the probe suite; without it, the config's
     annotators and wind-tunnel probe settings are recorded.
     """
-    real = inputs is not None and config.data is not None
+    real = inputs is not None and isinstance(config, OwnModelStudy)
+    labellers = inputs.labellers if inputs else config.annotators if isinstance(config, WindTunnelStudy) else ()
     return {
         "schema": RESULT_SCHEMA,
         "name": config.name,
@@ -238,7 +239,7 @@ def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | N
         "bases": bases,
         "seeds": list(config.seeds),
         "arms": [a.label for a in config.arms],
-        "annotators": [a.settings() for a in (inputs.labellers if inputs else config.annotators)],
+        "annotators": [a.settings() for a in labellers],
         "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
         "probes": inputs.probes.describe() if inputs else dataclasses.asdict(config.probes),
         "dynamics": dataclasses.asdict(config.dynamics),

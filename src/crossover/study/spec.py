@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from crossover.config import StudyConfig
+from crossover.config import StudyConfig, WindTunnelStudy
 from crossover.data.sources import WorldData
 from crossover.data.user import FileLabels, UserData
 from crossover.methods import METHODS, MethodSettings
@@ -109,7 +109,7 @@ class RunSpec:
         return self.annotator.name if self.annotator and self.uses_annotator() else ""
 
 
-def world_inputs(config: StudyConfig, base: BaseModelRef) -> StudyInputs:
+def world_inputs(config: WindTunnelStudy, base: BaseModelRef) -> StudyInputs:
     """A wind-tunnel base with its world's data and probes, labelled by the study's annotators."""
     return StudyInputs(base, WorldData(base.world_seed), WorldSuite(config.probes, base.world_seed), config.annotators)
 
@@ -118,7 +118,7 @@ def expand(config: StudyConfig, inputs: Sequence[StudyInputs | BaseModelRef]) ->
     """All distinct runs of a study (for every base), parents (fewer stages) first. A bare wind-tunnel base
     stands for its world (``world_inputs``)."""
     runs: dict[str, RunSpec] = {}
-    for shared in (i if isinstance(i, StudyInputs) else world_inputs(config, i) for i in inputs):
+    for shared in (i if isinstance(i, StudyInputs) else world_inputs(config, i) for i in inputs):  # type: ignore[arg-type]
         for arm in config.arms:
             settings = tuple(config.method_settings(stage) for stage in arm.stages)
             seeds = config.seeds if arm.stages else (0,)

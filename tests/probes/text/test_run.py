@@ -105,7 +105,7 @@ def test_embedding_grader_adds_margins_and_a_score(tiny):
 def test_a_chosen_grader_labels_its_axis_and_every_record_names_its_grader(tiny, tiny_chat_dir, capsys):
     model, tokenizer = tiny
     settings = TextProbeSettings(only=("premise", "emotion"), items=3, max_new_tokens=6,
-                                 judge=str(tiny_chat_dir / "judge"), graders=(("premise", "judge"),))
+                                 judge=str(tiny_chat_dir / "judge"), graders={"premise": "judge"})
     scorers = Scorers(judge=resolve_scorer("judge", settings.judge))
     records, rows = run_text_probes(model, tokenizer, settings, scorers, progress=True)
     assert "probing" in capsys.readouterr().err  # the progress bar

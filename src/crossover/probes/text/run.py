@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import fmean
-from typing import Any
+from typing import Annotated, Any
 
 from tqdm.auto import tqdm
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -18,37 +18,58 @@ from crossover.probes.run import MetricRow
 from crossover.probes.text import TEXT_PROBES
 from crossover.probes.text.base import Case, TextProbe
 from crossover.probes.text.detectors import word_count
+from crossover.probes.text.graders import GraderName
 from crossover.probes.text.likelihood import choice_scores
 from crossover.probes.text.scorers import Embedder, Judge, RewardModel, ScorerRef, length_controlled
+from crossover.settings import Count, NonNegativeInt, PathSetting, Settings
 
 
 @dataclass(frozen=True)
-class TextProbeSettings:
+class TextProbeSettings(Settings):
+    """The text probes of a study on your own model (a study's ``[probes]`` table)."""
+
     only: tuple[str, ...] = ()
     """Probe names to run; empty: all of them."""
-    items: int = 0
+    items: NonNegativeInt = 0
     """Items per probe, taken round-robin over the probe's kinds; 0: every item."""
-    max_new_tokens: int = 0
+    max_new_tokens: NonNegativeInt = 0
     """Cap on reply length; 0: each probe's own setting."""
-    batch_size: int = 16
-    embedder: str = ""
+    batch_size: Count = 16
+    embedder: Annotated[str, PathSetting(names=("minilm",))] = ""
     """Embedding grader: ``minilm`` or a sentence-transformers directory; empty: off."""
-    reward_model: str = ""
-    """A sequence-classification model directory; empty: off."""
-    judge: str = ""
-    """A chat causal-LM directory used as a yes/no judge; empty: off."""
-    lc_reference_words: int = 50
+    reward_model: Annotated[str, PathSetting()] = ""
+    """A sequence-classification model directory (one output); empty: off."""
+    judge: Annotated[str, PathSetting(names=("smollm2",))] = ""
+    """A chat causal-LM directory used as a yes/no judge (``smollm2``: the packaged SmolLM2-135M-Instruct); empty:
+    off."""
+    lc_reference_words: Count = 50
     """Reply length (words) at which length-controlled scores are read off."""
-    graders: tuple[tuple[str, str], ...] = ()
-    """(probe, grader) pairs: the grader that labels each axis, ``rules`` (default), ``embedding`` (needs
-    ``embedder``) or ``judge`` (needs ``judge``), among the probes whose labels are their verdicts
+    graders: dict[str, GraderName] = field(default_factory=dict)
+    """probe -> the grader that labels that axis: ``rules`` (default), ``embedding`` (needs ``embedder``) or
+    ``judge`` (needs ``judge``); another grader than the rules only for the probes whose labels are their verdicts
     (``REGRADABLE``). Their measured agreement with hand labels is in docs/real-models.md."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        unknown = [name for name in self.only if name not in TEXT_PROBES]
+        if unknown:
+            return [("only", f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")]
+        out: list[str | tuple[str, str]] = []
+        for probe, grader in self.graders.items():
+            needs = {"embedding": "embedder", "judge": "judge"}.get(grader)
+            if probe not in TEXT_PROBES:
+                out.append(("graders", f"{probe}: no such text probe; text probes: {', '.join(TEXT_PROBES)}"))
+            elif grader != "rules" and probe not in REGRADABLE:
+                out.append(("graders", f"{probe}: only the rules grade it (its metrics need the rule labels); "
+                                       f"another grader can label {', '.join(REGRADABLE)}"))
+            elif needs and not getattr(self, needs):
+                out.append(("graders", f"{probe} = {grader!r} needs [probes] {needs}"))
+        return out
 
     def probes(self) -> list[TextProbe]:
         return [p for name, p in TEXT_PROBES.items() if not self.only or name in self.only]
 
     def grader(self, probe: str) -> str:
-        return dict(self.graders).get(probe, "rules")
+        return self.graders.get(probe, "rules")
 
 
 REGRADABLE = ("premise", "refusal", "hallucination", "sycophancy", "selfreport")
