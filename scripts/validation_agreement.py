@@ -45,8 +45,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judge", default="", help="a chat model directory or 'smollm2'; empty: no judge")
     parser.add_argument("--judge-probes", default="", help="probes the judge grades; empty: all")
+    parser.add_argument("--probes", default="", help="probes measured; empty: every labelled one")
     args = parser.parse_args()
-    table: dict[str, dict[str, dict]] = json.loads(OUT.read_text()) if OUT.exists() else {}
+    computed: dict[str, dict[str, dict]] = {}
     embedder = EmbeddingGrader(str(resolve_scorer("embedder", "minilm").path))
     judge = None
     if args.judge:
@@ -57,6 +58,8 @@ def main() -> None:
     print("| axis | grader | n | accuracy | kappa | labels | confusion (rows: hand; columns: grader) |")
     print("|---|---|---|---|---|---|---|")
     for probe in validated_probes():
+        if args.probes and probe.name not in args.probes.split(","):
+            continue
         rows = read_labelled(probe)
         hand = [r.hand_label for r in rows]
         labels = probe.verdicts(rows[0].case.kind) if len({r.case.kind for r in rows}) == 1 else None
@@ -69,9 +72,13 @@ def main() -> None:
             print(f"<!-- judge on {probe.name}: {time.time() - start:.0f}s -->")
         for grader, verdicts in graded.items():
             result = agreement(hand, verdicts, labels)
-            table.setdefault(grader, {})[probe.name] = {**dataclasses.asdict(result), "verdicts": verdicts}
+            computed.setdefault(grader, {})[probe.name] = {**dataclasses.asdict(result), "verdicts": verdicts}
             print(row(grader, probe.name, result), flush=True)
-    OUT.write_text(json.dumps(table, indent=1) + "\n")
+    latest = json.loads(OUT.read_text()) if OUT.exists() else {}  # another run may have written meanwhile
+    for grader, probes in computed.items():
+        latest.setdefault(grader, {}).update(probes)
+    OUT.write_text(json.dumps(latest, indent=1) + "\n")
+    table = latest
     print("\n| axis | kind | checkpoint | labels from | n | share of each verdict [95% Wilson interval] |")
     print("|---|---|---|---|---|---|")
     for probe in validated_probes():
