@@ -8,6 +8,7 @@ docs/real-models.md says why.
 import importlib.util
 import json
 import math
+import types
 from importlib import resources
 
 import pytest
@@ -38,7 +39,8 @@ def test_wilson_interval_against_hand_computed_values():
     # 8 of 10, z = 1.96: centre (0.8 + 0.19208) / 1.38416 = 0.71679; half 1.41600 * sqrt(0.016 + 0.00096) = 0.18441
     lo, hi = wilson_interval(8, 10)
     assert lo == pytest.approx(0.4902, abs=1e-3) and hi == pytest.approx(0.9433, abs=1e-3)
-    assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == 1.0
+    assert wilson_interval(0, 5)[0] == pytest.approx(0.0, abs=1e-12)
+    assert wilson_interval(5, 5)[1] == pytest.approx(1.0, abs=1e-12)
 
 
 def test_every_generative_probe_has_hand_labels_and_a_floor_per_grader():
@@ -77,6 +79,6 @@ def test_a_hand_label_outside_the_probe_verdicts_is_an_error(tmp_path, monkeypat
            "hand_label": "maybe", "rationale": "", "provenance": {"model": "m", "model_sha256": "s",
                                                                    "checkpoint": "base", "sampling": {}, "date": "d"}}
     (tmp_path / "premise.jsonl").write_text(json.dumps(row) + "\n")
-    monkeypatch.setattr(validation.resources, "files", lambda package: tmp_path)
+    monkeypatch.setattr(validation, "resources", types.SimpleNamespace(files=lambda package: tmp_path))
     with pytest.raises(CrossoverError, match=r"validation/premise.jsonl:1: field 'hand_label': 'maybe'"):
         read_labelled(TEXT_PROBES["premise"])
