@@ -12,6 +12,7 @@ could not read got the bad label. Its labels are mapped to the same verdicts as 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -44,7 +45,9 @@ def main() -> None:
         cases = {c.item_id: c for c in probe.cases(probe.items())}
         rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         verdict = VERDICT.get(path.stem, lambda kind, label: label)
-        graded = [verdict(r["kind"], probe.grade(cases[r["item_id"]], r["responses"])["label"]) for r in rows]
+        # a variant (``-v1``) grades like the written item it rewords; version 1 had no variants
+        graded = [verdict(r["kind"], probe.grade(cases[re.sub(r"-v\d", "", r["item_id"])], r["responses"])["label"])
+                  for r in rows]
         hand = [r["hand_label"] for r in rows]
         accuracy, k = kappa(hand, graded)
         wrong = [f"{r['item_id']}: {h} -> {g}" for r, h, g in zip(rows, hand, graded) if h != g]
