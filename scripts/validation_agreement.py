@@ -46,7 +46,20 @@ def main() -> None:
     parser.add_argument("--judge", default="", help="a chat model directory or 'smollm2'; empty: no judge")
     parser.add_argument("--judge-probes", default="", help="probes the judge grades; empty: all")
     parser.add_argument("--probes", default="", help="probes measured; empty: every labelled one")
+    parser.add_argument("--tables-only", action="store_true", help="only print the tables, from agreement.json")
     args = parser.parse_args()
+    if args.tables_only:
+        stored = json.loads(OUT.read_text())
+        print("| axis | grader | n | accuracy | kappa | labels | confusion (rows: hand; columns: grader) |")
+        print("|---|---|---|---|---|---|---|")
+        for probe in sorted({p for graders in stored.values() for p in graders}):
+            for grader in ("rules", "embedding", "judge"):
+                if probe in stored.get(grader, {}):
+                    found = stored[grader][probe]
+                    print(row(grader, probe, Agreement(found["n"], found["accuracy"], found["kappa"],
+                                                      tuple(found["labels"]), tuple(map(tuple, found["confusion"])))))
+        print_rates(stored)
+        return
     computed: dict[str, dict[str, dict]] = {}
     embedder = EmbeddingGrader(str(resolve_scorer("embedder", "minilm").path))
     judge = None
@@ -79,11 +92,20 @@ def main() -> None:
         latest.setdefault(grader, {}).update(probes)
     OUT.write_text(json.dumps(latest, indent=1) + "\n")
     table = latest
+    print_rates(latest)
+
+
+SPLIT_BY_KIND = ("refusal", "hallucination", "intervention")
+"""Probes whose kinds measure different behaviours (harmless vs harmful requests, ...); the rest pool their kinds."""
+
+
+def print_rates(table: dict) -> None:
     print("\n| axis | kind | checkpoint | labels from | n | share of each verdict [95% Wilson interval] |")
     print("|---|---|---|---|---|---|")
     for probe in validated_probes():
         rows = read_labelled(probe)
-        checkpoints, kinds = [r.checkpoint for r in rows], [r.case.kind for r in rows]
+        checkpoints = [r.checkpoint for r in rows]
+        kinds = [r.case.kind if probe.name in SPLIT_BY_KIND else "all" for r in rows]
         print("\n".join(rates(probe.name, checkpoints, kinds, [r.hand_label for r in rows], "hand")))
         print("\n".join(rates(probe.name, checkpoints, kinds, table["rules"][probe.name]["verdicts"], "rules")))
 
