@@ -64,7 +64,7 @@ def main() -> None:
     embedder = EmbeddingGrader(str(resolve_scorer("embedder", "minilm").path))
     judge = None
     if args.judge:
-        from crossover.train.checkpoints import load_model, load_tokenizer
+        from crossover.models.checkpoints import load_model, load_tokenizer
 
         ref = resolve_scorer("judge", args.judge)
         judge = JudgeGrader(load_model(ref.path), load_tokenizer(ref.path))

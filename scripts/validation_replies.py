@@ -21,7 +21,7 @@ from crossover.models.ref import resolve_model
 from crossover.probes.text import TEXT_PROBES
 from crossover.probes.text.run import TextProbeSettings, _probe_records
 from crossover.provenance import git_commit
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.models.checkpoints import load_model, load_tokenizer
 
 
 def main() -> None:

@@ -1,49 +1,40 @@
-"""The ``crossover`` command line: one sub-command per verb, each calling one library function."""
+"""The ``crossover`` command line: one sub-command per verb, each calling one function of the Python API
+(``crossover.api``) and printing what it returns."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from pathlib import Path
 
+from crossover.api import PRESETS_DIR  # noqa: F401 - read from here by tests and scripts
+from crossover.api import presets as _presets
 from crossover.errors import CrossoverError
-
-PRESETS_DIR = Path(__file__).resolve().parent / "study" / "presets"
-
-
-def _presets() -> list[str]:
-    return sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from crossover.analysis.summary import analyze
-    from crossover.study.runner import Execution, run_study
+    from crossover import api
 
     config = _study_config(args)
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
-    execution = Execution(workers=args.workers, executor=args.executor, ray_address=args.ray_address,
-                          accelerate_config=Path(args.accelerate_config) if args.accelerate_config else None)
-    outcome = run_study(config, out, progress=not args.quiet, execution=execution)
-    analysis = analyze(out)
-    print_summary(out, analysis)
-    print(f"\n{len(outcome.runs)} runs ({outcome.skipped} reused) in {outcome.seconds:.0f}s")
+    results = api.run(config, out, workers=args.workers, executor=args.executor, ray_address=args.ray_address,
+                      accelerate_config=args.accelerate_config, report_to=args.report_to, progress=not args.quiet)
+    outcome = results.outcome
+    print_summary(out, results.analysis)
+    print(f"\n{outcome.runs} runs ({outcome.reused} reused) in {outcome.seconds:.0f}s")
     if outcome.failures:
         print(f"{len(outcome.failures)} run(s) failed (details in {out}/runs/.failed-*.txt):", file=sys.stderr)
         for line in outcome.failures.values():
             print(f"  {line}", file=sys.stderr)
-    _write_reports(out, analysis)
+    _print_report_paths(results)
     return 1 if outcome.failures else 0
 
 
-def _write_reports(root: Path, analysis) -> None:
+def _print_report_paths(results) -> None:
     """The Markdown summary and the HTML report; the HTML path is the last line printed."""
-    from crossover.report.markdown import write_markdown_report
-    from crossover.report.page import write_html_report
-
-    print(f"markdown: {write_markdown_report(root, analysis).resolve()}")
-    print(f"report: {write_html_report(root).resolve()}")
+    print(f"markdown: {results.markdown_path.resolve()}")
+    print(f"report: {results.report_path.resolve()}")
 
 
 def print_summary(out: Path, analysis) -> None:
@@ -68,17 +59,13 @@ def _cost_overrides(args: argparse.Namespace) -> dict[str, float | None]:
 
 def _study_config(args: argparse.Namespace):
     """The study that ``run``'s flags name: a study file, a preset, or your own model and data."""
-    from crossover.config import load_study
+    from crossover import api
 
     if args.study and args.preset:
         raise CrossoverError("give either --study FILE or --preset NAME, not both")
     if args.model or args.sft_data or args.pref_data:
         return _real_config(args)
-    if args.study:
-        return load_study(Path(args.study))
-    if args.preset not in _presets():
-        raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
-    return load_study(PRESETS_DIR / f"{args.preset}.toml")
+    return api.load_study(args.study) if args.study else api.load_study(preset=args.preset)
 
 
 def _real_config(args: argparse.Namespace):
@@ -96,36 +83,24 @@ def _real_config(args: argparse.Namespace):
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
+    import time
+
     import pandas as pd
 
-    from crossover.models.options import ModelOptions
-    from crossover.probes.suites import TextSuite
-    from crossover.probes.text.run import TextProbeSettings
-    from crossover.study.probe import probe_models
+    from crossover import api
 
-    template = _read_text(args.chat_template, "--chat-template") if args.chat_template else None
-    options = ModelOptions(trust_remote_code=args.trust_remote_code, chat_template=template)
-    only = tuple(p for p in (args.probes or "").split(",") if p)
-    settings = TextProbeSettings(only=only, items=args.items, batch_size=args.batch_size, embedder=args.embedder or "",
-                                 reward_model=args.reward_model or "", judge=args.judge or "")
-    out = Path(args.out)
-    suite = dataclasses.replace(TextSuite.resolve(settings), progress=not args.quiet)
-    outcome = probe_models(args.models, suite, out, options=options,
-                           log=(lambda _: None) if args.quiet else print)
-    metrics = pd.read_csv(out / "metrics.csv")
+    started = time.time()
+    metrics = api.probe(args.models, out=args.out, probes=[p for p in (args.probes or "").split(",") if p],
+                        items=args.items, batch_size=args.batch_size, embedder=args.embedder,
+                        reward_model=args.reward_model, judge=args.judge, trust_remote_code=args.trust_remote_code,
+                        chat_template=args.chat_template, progress=not args.quiet,
+                        log=None if args.quiet else print)
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.3f}".format):
         table = metrics.pivot_table(index=["probe", "metric"], columns="arm", values="value", sort=False)
         print(table.to_string())
-    print(f"\n{len(outcome.run_ids)} model(s) ({outcome.skipped} already probed) in {outcome.seconds:.0f}s")
-    print(f"results: {(out / 'metrics.csv').resolve()}")
+    print(f"\n{metrics['run_id'].nunique()} model(s) in {Path(args.out)} ({time.time() - started:.0f}s)")
+    print(f"results: {(Path(args.out) / 'metrics.csv').resolve()}")
     return 0
-
-
-def _read_text(path: str, flag: str) -> str:
-    try:
-        return Path(path).read_text()
-    except OSError as exc:
-        raise CrossoverError(f"{flag} {path}: cannot read it ({exc.strerror})") from None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -148,18 +123,11 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from crossover.world.annotator import PRESETS
-    from crossover.world.export import export_world
+    from crossover import api
 
-    if args.annotator not in PRESETS:
-        raise CrossoverError(f"unknown annotator {args.annotator!r}; presets: {', '.join(PRESETS)}")
-    for name, value in (("--sft", args.sft), ("--pairs", args.pairs), ("--probe-items", args.probe_items)):
-        if value < 0:
-            raise CrossoverError(f"{name} must not be negative")
     out = Path(args.dir)
-    counts = export_world(out, world_seed=args.world_seed, annotator=PRESETS[args.annotator], seed=args.seed,
-                          n_sft=args.sft, n_pairs=args.pairs, probe_items=args.probe_items,
-                          command="crossover " + " ".join(sys.argv[1:]))
+    counts = api.export_world(out, world_seed=args.world_seed, seed=args.seed, sft=args.sft, pairs=args.pairs,
+                              annotator=args.annotator, probe_items=args.probe_items)
     print(f"wrote {sum(counts.values())} rows in {len(counts)} files; dataset card: {(out / 'README.md').resolve()}")
     return 0
 
@@ -167,9 +135,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from crossover.probes.calibration import separation_table
     from crossover.probes.run import ProbeSettings
     from crossover.world.annotator import PRESETS
-    from crossover.world.calibration import separation_table
     from crossover.world.knowledge import build_knowledge_base
 
     settings = ProbeSettings(items=args.items, judges=(PRESETS["clean"], PRESETS["typical"]))
@@ -180,33 +148,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from crossover.analysis.bootstrap import BootstrapSettings
-    from crossover.analysis.summary import analyze
+    from crossover import api
 
-    root = _study_dir(args.study_dir)
-    settings = BootstrapSettings(draws=args.draws, confidence=args.confidence, seed=args.bootstrap_seed)
-    if settings.draws < 100 or not 0.5 <= settings.confidence < 1:
-        raise CrossoverError("--draws must be at least 100 and --confidence between 0.5 and 1")
-    analysis = analyze(root, cost=_cost_overrides(args), settings=settings)
-    print_summary(root, analysis)
-    print(f"tables: {(root / 'analysis').resolve()}")
-    print(f"summary: {(root / 'summary.json').resolve()}")
+    results = api.analyze(args.study_dir, **_cost_overrides(args), draws=args.draws, confidence=args.confidence,
+                          bootstrap_seed=args.bootstrap_seed)
+    print_summary(results.root, results.analysis)
+    print(f"tables: {(results.root / 'analysis').resolve()}")
+    print(f"summary: {(results.root / 'summary.json').resolve()}")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from crossover.analysis.summary import analyze
+    from crossover import api
 
-    root = _study_dir(args.study_dir)
-    _write_reports(root, analyze(root, cost=_cost_overrides(args)))
+    _print_report_paths(api.report(args.study_dir, **_cost_overrides(args)))
     return 0
-
-
-def _study_dir(path: str) -> Path:
-    root = Path(path)
-    if not (root / "study.json").exists():
-        raise CrossoverError(f"{root}: not a study directory (no study.json); run `crossover run --out {root}` first")
-    return root
 
 
 PRICE_FLAGS: dict[str, str] = {
@@ -271,6 +227,9 @@ def _run_parser(sub: Verbs) -> None:
     run.add_argument("--ray-address", help="the Ray cluster to join (default: RAY_ADDRESS, or a local instance)")
     run.add_argument("--accelerate-config", help="an accelerate config file: each run is started with "
                                                  "`accelerate launch --config_file FILE` (DDP, FSDP, DeepSpeed)")
+    run.add_argument("--report-to", default=None,
+                     help="training curves also to these trackers, comma-separated: tensorboard, wandb, or none "
+                          "(default: the study's report_to, else none); one tracker run per trained stage")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     _own_model_flags(run.add_argument_group("your own model and data (crossover.study.real documents the default "
                                             "study)"))

@@ -9,6 +9,7 @@ but ``[study]`` is optional)::
     seeds = [0, 1]
     arms = ["base", "sft(200)", "sft(400)", "dpo(200)", "sft(200)>dpo(200)"]
     annotators = ["clean", "typical"]
+    report_to = "none"           # training curves also to "tensorboard" and/or "wandb" (one tracker run per stage)
 
     [annotator.picky]            # Annotator: a preset with knobs changed
     preset = "clean"
@@ -27,12 +28,12 @@ but ``[study]`` is optional)::
     [probes.satisfaction]        # ProbeSettings.satisfaction_mix
     style = 2.0
 
-    [crossover]                  # CrossoverPoint
+    [crossover]                  # crossover.pricing.CrossoverPoint
     n0 = 200
     n = 200
     m = 200
 
-    [cost]                       # crossover.analysis.cost.CostModel
+    [cost]                       # crossover.pricing.CostModel
     price_pair = 5.0
 
 A study on your own model replaces ``base`` and ``annotators`` with a model and your files; the probes are then
@@ -56,7 +57,7 @@ construction (``crossover.settings.Settings``): ranges (``Annotated[float, above
 once.
 
 To add a setting: add a field with a default, a docstring, and (for a number) a range, to the dataclass of its
-table, e.g. ``report_to: tuple[Literal["html", "md"], ...] = ("html",)`` or ``primary: tuple[str, ...] = ()`` with
+table, e.g. ``formats: tuple[Literal["html", "md"], ...] = ("html",)`` or ``primary: tuple[str, ...] = ()`` with
 a ``problems()`` rule for what ties it to other fields. Nothing in this module changes, unless the setting needs
 the study's context (such as another table): then resolve it in ``_wind_tunnel`` or ``_own_model``. A new table is
 a new dataclass, one ``read_settings`` call in ``_shared`` (or the kind it belongs to), and one field on ``Study``.
@@ -74,14 +75,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from crossover.analysis.cost import CostModel
-from crossover.errors import InputError, Problem
+from crossover.errors import CrossoverError, InputError, Problem
 from crossover.methods import METHODS, MethodSettings
 from crossover.models.options import LoraSettings, ModelOptions
+from crossover.pricing import CostModel, CrossoverPoint
 from crossover.probes.run import ProbeSettings
 from crossover.probes.text.run import TextProbeSettings
 from crossover.settings import (
-    Count,
     Items,
     NonNegativeInt,
     PathSetting,
@@ -94,6 +94,7 @@ from crossover.settings import (
 )
 from crossover.train.arms import Arm, ArmSyntaxError, Stage, parse_arm
 from crossover.train.dynamics import DynamicsSettings
+from crossover.train.tracking import parse_report_to
 from crossover.world.annotator import PRESETS, Annotator
 from crossover.world.families import FAMILIES
 
@@ -102,29 +103,6 @@ MAX_WORLD_BUDGET = 100_000
 
 
 # ---- the tables of a study file ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CrossoverPoint(Settings):
-    """``[crossover]``: the margin at which the breakeven is measured, SFT(n0) plus m pairs vs SFT(n0 + n)."""
-
-    n0: Count
-    """Demonstrations of the starting point SFT(n0)."""
-    n: Count
-    """More demonstrations: the SFT side of the margin."""
-    m: Count
-    """Preference examples on top of SFT(n0): the preference side of the margin."""
-    method: str = "dpo"
-    """The preference method of the m examples."""
-
-    def arms(self) -> tuple[str, str, str]:
-        """Labels of the parent, the more-SFT arm and the preference arm."""
-        return f"sft({self.n0})", f"sft({self.n0 + self.n})", f"sft({self.n0})>{self.method}({self.m})"
-
-    def problems(self) -> list[str | tuple[str, str]]:
-        if self.method not in METHODS or METHODS[self.method].data == "demonstrations":
-            return [("method", f"must name a preference method, got {self.method!r}")]
-        return []
-
 
 @dataclass(frozen=True)
 class StudyTable(Settings):
@@ -137,11 +115,19 @@ class StudyTable(Settings):
     description: str = ""
     seeds: Annotated[tuple[NonNegativeInt, ...], Items(min=1, distinct=True)] = (0,)
     """Training seeds; every arm runs once per seed (a stage-less ``base`` once)."""
+    report_to: tuple[str, ...] = ()
+    """Trackers every trained stage also reports to, as TRL's ``report_to``: ``"none"``, ``"tensorboard"``,
+    ``"wandb"`` or a list (``crossover.train.tracking``). How a run is watched, not what it computes."""
 
     def problems(self) -> list[str | tuple[str, str]]:
+        out: list[str | tuple[str, str]] = []
         if self.name in ("", ".", "..") or any(c in self.name for c in "/\\\0"):
-            return [("name", f"must be a plain name (it names the default output directory), got {self.name!r}")]
-        return []
+            out.append(("name", f"must be a plain name (it names the default output directory), got {self.name!r}"))
+        try:
+            parse_report_to(self.report_to)
+        except CrossoverError as exc:
+            out.append(("report_to", str(exc).removeprefix("report_to: ")))
+        return out
 
 
 @dataclass(frozen=True)
@@ -215,6 +201,9 @@ class Study:
     crossover: CrossoverPoint | None = None
     cost: CostModel = CostModel()
     source: str = "<built-in>"
+    report_to: tuple[str, ...] = ()
+    """Trackers every trained stage reports to besides ``train_log.jsonl`` (``crossover.train.tracking``); empty:
+    none. Not part of a run id."""
 
     def method_settings(self, stage: Stage) -> MethodSettings:
         """The study's defaults for the stage's method, with the arm's overrides applied."""
@@ -347,7 +336,8 @@ def _shared(r: _Reader, data: dict[str, Any], study: StudyTable | None, limit: i
     arms = study.arms + tuple(parse_arm(label) for label in (point.arms() if point else ())
                               if label not in {a.label for a in study.arms})
     return dict(name=study.name, arms=arms, seeds=study.seeds, description=study.description, methods=methods,
-                dynamics=dynamics, crossover=point, cost=cost, source=r.path)
+                dynamics=dynamics, crossover=point, cost=cost, source=r.path,
+                report_to=parse_report_to(study.report_to))
 
 
 def _methods(r: _Reader, tables: dict[str, Any]) -> dict[str, MethodSettings] | None:

@@ -14,9 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from crossover.methods import METHODS
 from crossover.probes import DERIVED_PROBES, WORLD_PROBES
 from crossover.probes.base import probe_output
-from crossover.probes.run import DEFAULT_SATISFACTION_MIX
+from crossover.probes.run import DEFAULT_SATISFACTION_MIX, MetricRow
+from crossover.study.execute import metric_notes
+from crossover.study.store import RESULT_SCHEMA
 from crossover.train.arms import parse_arm
 
 Rates = dict[str, float]
@@ -99,7 +102,8 @@ def write(study: FakeStudy) -> Path:
     arms = [p.arm for p in study.plans]
     annotators = sorted({p.annotator for p in study.plans if p.annotator})
     (root / "study.json").write_text(json.dumps({
-        "schema": 1, "name": "fake", "description": "", "bases": [{"name": "fake", "sha256": "0" * 64, "world_seed": 0}],
+        "schema": RESULT_SCHEMA, "name": "fake", "description": "",
+        "bases": [{"name": "fake", "sha256": "0" * 64, "world_seed": 0}],
         "seeds": list(study.seeds), "arms": arms, "annotators": [{"name": a} for a in annotators],
         "crossover": study.crossover, "cost": study.cost}))
     for n, plan in enumerate(study.plans):
@@ -125,11 +129,14 @@ def _write_run(root: Path, run_id: str, plan: Plan, seed: int, rates: Rates, stu
         (folder / "probes" / f"{probe}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rs))
     stages = _stages(plan.arm)
     (folder / "config.json").write_text(json.dumps({
-        "schema": 1, "run_id": run_id, "annotator_name": plan.annotator,
-        "spec": {"arm": plan.arm, "seed": seed, "stages": stages, "base": {"name": "fake"}}}))
+        "schema": RESULT_SCHEMA, "run_id": run_id, "annotator_name": plan.annotator,
+        "spec": {"arm": plan.arm, "seed": seed, "stages": stages, "base": {"name": "fake"}},
+        "data_kinds": [METHODS[s["method"]].data for s in stages]}))
+    metrics = [(p, m, v) for p, m, v in _metrics(records) if not math.isnan(v)]
     rows = [{"run_id": run_id, "arm": plan.arm, "seed": seed, "probe": p, "metric": m, "value": v,
-             "annotator": plan.annotator, "base": "fake"} for p, m, v in _metrics(records) if not math.isnan(v)]
-    (folder / "metrics.json").write_text(json.dumps({"schema": 1, "run_id": run_id, "rows": rows}))
+             "annotator": plan.annotator, "base": "fake"} for p, m, v in metrics]
+    (folder / "metrics.json").write_text(json.dumps({"schema": RESULT_SCHEMA, "run_id": run_id, "rows": rows,
+                                                     "metrics": metric_notes([MetricRow(*m) for m in metrics])}))
     log = []
     if plan.log is not None and stages:
         log = [{"stage": len(stages), "method": stages[-1]["method"], "step": j + 1, **row}

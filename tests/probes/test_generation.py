@@ -1,5 +1,5 @@
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.probes.generation import generate
-from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.world.bases import resolve_base
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from crossover.analysis.bootstrap import Estimate, combine
 from crossover.analysis.context import Context, columns
-from crossover.config import CrossoverPoint
+from crossover.pricing import CrossoverPoint
 
 RatioStatus = Literal["bounded", "no upper bound", "no lower bound", "unbounded", "empty", "not measured"]
 GRID = 241

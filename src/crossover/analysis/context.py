@@ -10,7 +10,6 @@ from crossover.analysis.cost import CostModel, cell_cost
 from crossover.analysis.crossover import HEADLINE
 from crossover.analysis.items import TableBuilder
 from crossover.analysis.load import Cell, StudyData
-from crossover.probes import metric_info
 
 
 @dataclass
@@ -24,7 +23,6 @@ class Context:
     def __post_init__(self) -> None:
         self.tables = TableBuilder(self.data)
         self.multipliers = Multipliers(self.settings)
-        self._info = metric_info()
 
     def metrics(self) -> list[tuple[str, str]]:
         """Every (probe, metric) the study reported: the headline metrics first, then the rest by name."""
@@ -33,9 +31,9 @@ class Context:
         return head + sorted(present - set(head))
 
     def higher_is_better(self, probe: str, metric: str) -> bool | None:
-        # Judged metrics carry their judge (win_rate:typical) and take the direction of their stem.
-        info = self._info.get((probe, metric.split(":", 1)[0]))
-        return info.higher_is_better if info is not None else None
+        """As the runs recorded it; None for a metric no run described (it has no better direction to judge by)."""
+        note = self.data.notes.get((probe, metric))
+        return note.higher_is_better if note is not None else None
 
     def proxy_metric(self, annotator: str | None = None) -> str:
         """The proxy score's metric name as reported: the win rate by the judge that labelled the run's pairs

@@ -32,7 +32,7 @@ from crossover.analysis.gains import arm_rows
 from crossover.analysis.load import load_study_data
 from crossover.analysis.overoptimisation import overoptimisation
 from crossover.analysis.tables import frame, write_tables
-from crossover.config import CrossoverPoint
+from crossover.pricing import CrossoverPoint
 from crossover.errors import CrossoverError
 from crossover.provenance import provenance
 from crossover.study.store import write_json

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, SchedulerType, Trainer, TrainerCallback
@@ -20,9 +20,7 @@ from crossover.settings import Count, Fraction, NonNegative, Positive, Settings
 SchedulerName = Literal[tuple(s.value for s in SchedulerType)]  # type: ignore[misc]
 """Learning-rate schedules transformers knows (``lr_scheduler_type``)."""
 
-DataKind = Literal["demonstrations", "pairs", "unpaired", "prompts"]
-"""What a stage's budget counts: SFT examples, preference pairs, labelled single replies, or bare prompts."""
-
+from crossover.data.records import DataKind, ResponseScorer
 
 @dataclass(frozen=True)
 class MethodSettings(Settings):
@@ -54,26 +52,14 @@ class MethodSettings(Settings):
 
 
 
-class ResponseScorer(Protocol):
-    """Scores replies an online method sampled, from the extra columns its ``prompts`` rows carry.
-
-    ``signals`` names what it returns, e.g. ``("gold", "proxy")``: the world's true utility and the annotator's
-    biased view of it. Called with the reply texts and, as keyword arguments, the row columns named in ``columns``.
-    """
-
-    signals: tuple[str, ...]
-    columns: tuple[str, ...]
-
-    def __call__(self, completions: list[str], **columns: list[Any]) -> dict[str, list[float]]: ...
-
-
 @dataclass(frozen=True)
 class StageInputs:
     """Everything a method needs to build its trainer for one stage of an arm."""
 
     model: PreTrainedModel
     reference: PreTrainedModel | None
-    """A frozen copy of the stage's starting model when the method ``needs_reference``, else ``None``."""
+    """A frozen copy of the stage's starting model when the method ``uses_reference`` (and the model is not a PEFT
+    model, whose reference is itself with the adapter disabled), else ``None``."""
     tokenizer: PreTrainedTokenizerBase
     rows: list[dict[str, Any]]
     """Training rows in TRL's format for this method's data kind."""
@@ -86,6 +72,10 @@ class StageInputs:
     reference_cache: Path | None = None
     """A directory of reference log-probs of the stage's starting model, shared with every stage that starts from
     it (``reference_cache.py``); ``None`` computes them afresh."""
+    report_to: tuple[str, ...] = ()
+    """Trackers the trainer reports to (TRL's ``report_to``; ``crossover.train.tracking``); empty: none."""
+    run_name: str | None = None
+    """The stage's name in those trackers."""
 
 
 @dataclass(frozen=True)
@@ -93,16 +83,22 @@ class MethodSpec:
     name: str
     description: str
     data: DataKind
-    needs_reference: bool
-    """Whether the loss compares the policy with the stage's starting model (DPO, KTO) or not (SFT, SimPO, ORPO)."""
+    needs_reference: bool | Callable[[Any], bool]
+    """Whether the loss compares the policy with the stage's starting model: always (DPO, KTO), never (SFT, SimPO,
+    ORPO), or as the stage's settings say (GRPO: only with a KL penalty, ``beta > 0``). Ask ``uses_reference``."""
     online: bool
     """Whether the method samples its own replies and needs a ``ResponseScorer`` to grade them (GRPO)."""
     settings: type[MethodSettings]
     build_trainer: Callable[[StageInputs], Trainer]
 
+    def uses_reference(self, settings: MethodSettings) -> bool:
+        """Whether a stage with these settings compares the policy with its starting model."""
+        return self.needs_reference(settings) if callable(self.needs_reference) else self.needs_reference
+
 
 def common_arguments(inputs: StageInputs) -> dict[str, Any]:
-    """TrainingArguments shared by all TRL configs: CPU-safe precision, no checkpoints, our logging."""
+    """TrainingArguments shared by all TRL configs: CPU-safe precision, no checkpoints, our logging (plus the
+    trackers the study reports to)."""
     s = inputs.settings
     return dict(
         output_dir=str(inputs.output_dir),
@@ -115,7 +111,8 @@ def common_arguments(inputs: StageInputs) -> dict[str, Any]:
         max_length=s.max_length,
         logging_steps=1,
         save_strategy="no",
-        report_to=[],
+        report_to=list(inputs.report_to),
+        run_name=inputs.run_name,
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         use_cpu=not torch.cuda.is_available(),
         gradient_checkpointing=False,

@@ -26,9 +26,10 @@ from crossover.report.figures.selfreport import selfreport_panel
 from crossover.report.labels import amount, fmt, interval
 from crossover.report.markup import Child, Markup, json_for_script, tag
 from crossover.report.panel import Panel
-from crossover.report.sources import ReportInputs, dynamics_frame, length_frame, read_inputs, run_frame
+from crossover.report.sources import ReportInputs, length_frame, read_inputs, run_frame, training_curves
 from crossover.report.transcripts import Reply, Transcript, transcripts
-from crossover.report.verdict import AxisVerdict, GroupVerdict, group_verdicts, missing_point_note, summary_sentences
+from crossover.report.verdict import GroupVerdict, group_verdicts, missing_point_note, summary_sentences
+from crossover.report.verdict_table import verdict_table
 
 REPORT_NAME = "report.html"
 
@@ -54,7 +55,7 @@ def panels(inputs: ReportInputs) -> list[Panel]:
         length_panel(length_frame(inputs.data)),
         overoptimisation_panel(t["arms"], t["overoptimisation_points"], t["overoptimisation_fits"],
                                str(over.get("note", ""))),
-        dynamics_panel(dynamics_frame(inputs.data)),
+        dynamics_panel(training_curves(inputs.data)),
         selfreport_panel(t["arms"]),
     ]
 
@@ -75,7 +76,8 @@ def build_page(inputs: ReportInputs) -> str:
                    f". Figures drawn with plotly {assets.plotly_version()}; every number is in ",
                    tag("code", "summary.json"), " and ", tag("code", "analysis/"), "."),
                tag("script", assets.plotly_js()), tag("script", assets.SCRIPT))
-    return "<!DOCTYPE html>\n" + tag("html", head, body, lang="en") + "\n"
+    page = tag("html", head, body, lang="en")
+    return f"<!DOCTYPE html>\n{page}\n"  # formatted, not added: str + Markup would escape the str
 
 
 # --- header and verdict -------------------------------------------------------------------------------------------
@@ -103,7 +105,8 @@ def verdict_section(inputs: ReportInputs) -> Markup:
     t = inputs.tables
     point = inputs.summary.get("crossover", {}).get("point") or inputs.study.get("crossover")
     currency = str((inputs.summary.get("cost") or {}).get("currency", ""))
-    groups = group_verdicts(t["breakeven"], t["crossover_budget"], t["flags"], point, currency)
+    descriptions = {key: note.description for key, note in inputs.data.notes.items()}
+    groups = group_verdicts(t["breakeven"], t["crossover_budget"], t["flags"], point, currency, descriptions)
     level = round(100 * float((inputs.summary.get("bootstrap") or {}).get("confidence", 0.95)))
     intro = tag("p", f"For each behaviour: the change from preference pairs and from more SFT examples at the "
                      f"study's starting point, with {level}% intervals (bootstrap over seeds and probe items, paired); "
@@ -147,30 +150,6 @@ def _group_rows(table: pd.DataFrame, group: GroupVerdict) -> pd.DataFrame:
     if table.empty:
         return table
     return table[(table["base"] == group.base) & (table["annotator"] == group.annotator)]
-
-
-def _effect(change_effect: str, words: str) -> Markup:
-    return tag("span", words, class_=f"effect-{change_effect}" if change_effect in ("helps", "hurts") else None)
-
-
-def verdict_table(group: GroupVerdict) -> Markup:
-    p = group.point or {}
-    heads = ["behaviour (↑/↓: better direction)", f"at SFT({p.get('n0')})", f"+{p.get('m')} pairs",
-             f"+{p.get('n')} SFT examples", "one pair is worth (r*) SFT examples",
-             f"at the study's prices (pair = {amount(group.price_ratio)} SFT)", "crossover budget", "flags raised"]
-    return tag("div", tag("table", tag("thead", tag("tr", [tag("th", h) for h in heads])),
-                          tag("tbody", [verdict_row(a) for a in group.axes]), class_="verdict"), class_="table-wrap")
-
-
-def verdict_row(a: AxisVerdict) -> Markup:
-    arrow = {True: " ↑", False: " ↓"}.get(a.better, "")
-    flags = [tag("div", tag("span", "⚑ ", class_="flag"), f.short()) for f in a.flags] or "none"
-    return tag("tr", tag("td", tag("b", a.name + arrow), tag("span", a.description, class_="what")),
-               tag("td", fmt(a.parent), class_="num"),
-               tag("td", _effect(a.pairs.effect, a.pairs.words())),
-               tag("td", _effect(a.more_sft.effect, a.more_sft.words())),
-               tag("td", a.ratio), tag("td", a.decision), tag("td", a.budget), tag("td", flags),
-               class_=f"tone-{a.tone}", data_axis=a.name)
 
 
 def every_metric_table(rows: pd.DataFrame) -> Markup:
@@ -289,7 +268,7 @@ def provenance_section(inputs: ReportInputs) -> Markup:
     study, summary = inputs.study, inputs.summary
     runs = run_frame(inputs.data)
     configs = {r: inputs.config(r) for r in runs["run_id"]}
-    commits = {r: str((c.get("provenance") or {}).get("git_commit") or "") for r, c in configs.items()}
+    commits = {r: prov.commit_words(c.get("provenance") or {}) for r, c in configs.items()}
     world = next((c.get("spec", {}).get("world") for c in configs.values() if c.get("spec", {}).get("world")), None)
     tables = [prov.study_table(study, summary, len(runs)),
               prov.code_table(study, summary, {"plotly": assets.plotly_version()}),

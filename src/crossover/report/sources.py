@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 
 from crossover.analysis.load import StudyData, load_study_data
+from crossover.analysis.train_logs import dynamics_frame
 from crossover.analysis.summary import TABLE_NAMES
+from crossover.analysis.tables import read_table
 from crossover.errors import CrossoverError
 from crossover.report.labels import arm_label
 
@@ -53,20 +55,6 @@ def read_inputs(root: Path) -> ReportInputs:
     return ReportInputs(root, data.study, summary, {n: read_table(root, n) for n in TABLE_NAMES}, data)
 
 
-def read_table(root: Path, name: str) -> pd.DataFrame:
-    """An analysis table (empty where the analysis wrote none or it has no rows)."""
-    parquet, csv = root / "analysis" / f"{name}.parquet", root / "analysis" / f"{name}.csv"
-    if parquet.exists():
-        frame = pd.read_parquet(parquet)
-    elif csv.exists() and csv.stat().st_size > 1:
-        frame = pd.read_csv(csv, keep_default_na=False, na_values=[""])
-    else:
-        return pd.DataFrame()
-    if "annotator" in frame.columns:
-        frame["annotator"] = frame["annotator"].fillna("").astype(str)
-    return frame
-
-
 def run_frame(data: StudyData) -> pd.DataFrame:
     """One row per finished run: run_id, arm, seed, annotator, base, family, label."""
     show_base = len(data.bases) > 1
@@ -93,22 +81,12 @@ def length_frame(data: StudyData) -> pd.DataFrame:
     return frame.join(runs, on="run_id")
 
 
-def dynamics_frame(data: StudyData) -> pd.DataFrame:
-    """Long table of training-log quantities (``DYNAMICS_KEYS``) per run, stage and step."""
-    runs = run_frame(data).set_index("run_id")
-    rows = []
-    for run_id in runs.index:
-        for entry in data.train_log(run_id):
-            if "step" not in entry:
-                continue
-            for key in DYNAMICS_KEYS:
-                value = _number(entry.get(key))
-                if math.isfinite(value):
-                    rows.append({"run_id": run_id, "stage": int(entry.get("stage", 1)),
-                                 "method": entry.get("method", ""), "step": int(entry["step"]), "key": key,
-                                 "value": value})
-    frame = pd.DataFrame(rows, columns=["run_id", "stage", "method", "step", "key", "value"])
-    return frame.join(runs, on="run_id")
+def training_curves(data: StudyData) -> pd.DataFrame:
+    """The dynamics plot's long table: ``DYNAMICS_KEYS`` per run, stage and step (as ``key``), with the run's
+    columns (``run_frame``)."""
+    frame = dynamics_frame(data, DYNAMICS_KEYS).rename(columns={"metric": "key"})
+    return frame[["run_id", "stage", "method", "step", "key", "value"]].join(run_frame(data).set_index("run_id"),
+                                                                          on="run_id")
 
 
 def _number(value: object) -> float:

@@ -9,12 +9,13 @@ the study's prices, the crossover budget (``analysis/crossover_budget``) and the
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-from crossover.report.labels import amount, fmt, headline_metrics, interval, metric_description, stem
+from crossover.report.labels import amount, direction, fmt, headline_metrics, interval, stem
 
 Tone = Literal["pairs", "sft", "harm", "none"]
 """How a verdict row reads at a glance: pairs pay, more SFT pays, something got worse, or nothing detectable."""
@@ -97,15 +98,6 @@ class GroupVerdict:
     undecided_flags: int = 0
 
 
-def direction(value: object) -> bool | None:
-    """The table's higher_is_better cell as True/False/None (Parquet keeps None; CSV gives NaN or text)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value in ("True", "False"):
-        return value == "True"
-    return None
-
-
 def effect(verdict: str, better: bool | None) -> str:
     if verdict in UNDECIDED:
         return "cannot tell"
@@ -170,13 +162,14 @@ def _budget_words(budgets: pd.DataFrame, probe: str, metric: str, method: str, c
     return "; ".join(budget_words(r, currency) for _, r in rows.iterrows()) or "not computed (no better direction)"
 
 
-def axis_verdict(row: pd.Series, budgets: pd.DataFrame, raised: pd.DataFrame, currency: str = "") -> AxisVerdict:
+def axis_verdict(row: pd.Series, budgets: pd.DataFrame, raised: pd.DataFrame, currency: str = "",
+                 description: str = "") -> AxisVerdict:
     better = direction(row["higher_is_better"])
     pairs = Change(row["d_pref"], row["d_pref_lo"], row["d_pref_hi"], effect(row["d_pref_verdict"], better))
     more = Change(row["d_sft"], row["d_sft_lo"], row["d_sft_hi"], effect(row["d_sft_verdict"], better))
     mine = raised if raised.empty else raised[(raised["probe"] == row["probe"])
                                               & (raised["metric"].map(stem) == stem(row["metric"]))]
-    return AxisVerdict(row["probe"], row["metric"], metric_description(row["probe"], row["metric"]), better,
+    return AxisVerdict(row["probe"], row["metric"], description, better,
                        row["parent"], pairs, more, ratio_words(row, pairs, more, better), str(row["decision"]),
                        _budget_words(budgets, row["probe"], row["metric"], row["method"], currency),
                        tuple(_flag_notes(mine)))
@@ -189,8 +182,10 @@ def _select(table: pd.DataFrame, base: str, annotator: str) -> pd.DataFrame:
 
 
 def group_verdicts(breakeven: pd.DataFrame, budgets: pd.DataFrame, flags: pd.DataFrame,
-                   point: dict | None, currency: str = "") -> list[GroupVerdict]:
-    """One verdict per (base, annotator) that has crossover figures or flags."""
+                   point: dict | None, currency: str = "",
+                   descriptions: Mapping[tuple[str, str], str] | None = None) -> list[GroupVerdict]:
+    """One verdict per (base, annotator) that has crossover figures or flags; ``descriptions``: (probe, metric) ->
+    what the metric measures, as the runs recorded it."""
     keys = set()
     for table in (breakeven, flags):
         if not table.empty:
@@ -201,7 +196,8 @@ def group_verdicts(breakeven: pd.DataFrame, budgets: pd.DataFrame, flags: pd.Dat
         raised = mine[mine["status"] == "flagged"] if not mine.empty else mine
         order = headline_metrics(zip(rows["probe"], rows["metric"])) if not rows.empty else []
         by_key = {(r["probe"], r["metric"]): r for _, r in rows.iterrows()}
-        axes = [axis_verdict(by_key[key], _select(budgets, base, annotator), raised, currency) for key in order]
+        axes = [axis_verdict(by_key[key], _select(budgets, base, annotator), raised, currency,
+                             (descriptions or {}).get(key, "")) for key in order]
         out.append(GroupVerdict(
             base, annotator, point, float(rows["price_ratio"].iloc[0]) if not rows.empty else math.nan,
             int(rows["n_seeds"].max()) if not rows.empty else int(mine["n_seeds"].max()) if not mine.empty else 0,

@@ -78,6 +78,8 @@ class RunSpec:
     options: ModelOptions = ModelOptions()
     dynamics: DynamicsSettings = DynamicsSettings()
     """What training logs besides its losses; part of the run, not of the trained model."""
+    report_to: tuple[str, ...] = ()
+    """Trackers the training curves also go to (``crossover.train.tracking``); not part of the run id."""
 
     def _stages(self, k: int) -> list[dict[str, Any]]:
         return [{"method": st.method, "budget": st.budget, "settings": dataclasses.asdict(s)}
@@ -127,7 +129,7 @@ def expand(config: StudyConfig, inputs: Sequence[StudyInputs | BaseModelRef]) ->
             for seed in seeds:
                 for labeller in labellers:
                     spec = RunSpec(arm, seed, shared.base, labeller, settings, shared.probes, shared.data,
-                                   shared.options, config.dynamics)
+                                   shared.options, config.dynamics, config.report_to)
                     runs.setdefault(spec.run_id, spec)
     return sorted(runs.values(), key=lambda s: (len(s.arm.stages), s.base.name, s.arm.label, s.annotator_name,
                                                 s.seed))

@@ -164,12 +164,12 @@ class JudgeGrader:
         self.yes, self.no = ids[0][0], ids[1][0]
 
     def _ids(self, chat: list[dict[str, str]], reply: str, question: str) -> list[int]:
-        from crossover.probes.text.likelihood import prompt_ids
+        from crossover.models.batch import chat_ids
 
         shown = "\n".join(f"{m['role'].capitalize()}: {m['content']}"
                            for m in [*chat, {"role": "assistant", "content": reply}])
         text = f"Here is a conversation.\n\n{shown}\n\n{question} Answer Yes or No."
-        return prompt_ids(self.tokenizer, [{"role": "user", "content": text}])
+        return chat_ids(self.tokenizer, [{"role": "user", "content": text}])
 
     @torch.inference_mode()
     def p_yes(self, prompts: list[list[int]]) -> list[float]:

@@ -20,7 +20,7 @@ from crossover.probes.text.base import Case, TextProbe
 from crossover.probes.text.detectors import word_count
 from crossover.probes.text.graders import GraderName
 from crossover.probes.text.likelihood import choice_scores
-from crossover.probes.text.scorers import Embedder, Judge, RewardModel, ScorerRef, length_controlled
+from crossover.probes.text.scorers import Embedder, Judge, RewardModel, ScorerRef, length_controlled_score
 from crossover.settings import Count, NonNegativeInt, PathSetting, Settings
 
 
@@ -158,7 +158,7 @@ def _grade_verdicts(probe: TextProbe, records: Records, grader: str, scorers: Sc
         verdicts = EmbeddingGrader(str(scorers.embedder.path)).verdicts(probe, chosen, [r["responses"] for r in records])
     else:
         assert scorers.judge is not None, "checked when the settings were read"
-        from crossover.train.checkpoints import load_model, load_tokenizer
+        from crossover.models.checkpoints import load_model, load_tokenizer
 
         judge = JudgeGrader(load_model(scorers.judge.path), load_tokenizer(scorers.judge.path))
         verdicts = judge.verdicts(probe, chosen, [r["prompt"] for r in records], [r["response"] for r in records])
@@ -197,7 +197,7 @@ def _derived(generated: Records, reference_words: int) -> list[MetricRow]:
         if role not in generated[0]:
             continue
         values = [r[role] for r in generated]
-        controlled, slope = length_controlled(values, words, reference_words)
+        controlled, slope = length_controlled_score(values, words, reference_words)
         rows += [MetricRow(role, "raw", fmean(values)), MetricRow(role, "length_controlled", controlled),
                  MetricRow(role, "length_slope", slope)]
     return rows

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from crossover.report.labels import arm_label, arrow, headline_metrics, higher_is_better, interval, stem
+from crossover.report.labels import arm_label, arrow, directions, headline_metrics, interval, stem
 from crossover.report.panel import BETTER, NEUTRAL, WORSE, Panel, styled, text
 
 SHORT = "Method x behaviour"
@@ -36,6 +36,7 @@ def heatmap_grid(arms: pd.DataFrame, flags: pd.DataFrame) -> tuple[list[str], li
                                                                     list[list[str]]]:
     """(row labels, column labels, z, cell text, hover text); z in [-1, 1], NaN where there is no direction."""
     metrics = headline_metrics(zip(arms["probe"], arms["metric"]))
+    better_of = directions(arms)
     show_base = arms["base"].nunique() > 1
     keys = (arms[arms["arm"] != "base"][["base", "annotator", "arm", "cost"]].drop_duplicates()
             .sort_values(["base", "annotator", "cost", "arm"]))
@@ -58,7 +59,7 @@ def heatmap_grid(arms: pd.DataFrame, flags: pd.DataFrame) -> tuple[list[str], li
                 line.append("")
                 hover.append(f"{text(label)}<br>{probe}.{text(metric)}: not measured")
                 continue
-            better = higher_is_better(probe, metric)
+            better = better_of.get((probe, metric))
             if better is not None:  # white (0) unless detectable; neutral metrics stay NaN (grey)
                 detected = r["gain_verdict"] in DETECTED
                 z[i, j] = (r["gain"] if better else -r["gain"]) if detected else 0.0
@@ -73,7 +74,7 @@ def heatmap_grid(arms: pd.DataFrame, flags: pd.DataFrame) -> tuple[list[str], li
                                    else "no parent comparison (no preference stage last)"])]))
         cells.append(line)
         hovers.append(hover)
-    columns = [f"{p}.{m}{arrow(higher_is_better(p, m))}" for p, m in metrics] + ["flags raised"]
+    columns = [f"{p}.{m}{arrow(better_of.get((p, m)))}" for p, m in metrics] + ["flags raised"]
     return rows, [text(c) for c in columns], _scaled(z), cells, hovers
 
 
