@@ -38,7 +38,7 @@ def kappa(hand: list[str], graded: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    print("| axis | n | accuracy | kappa | disagreements (item, checkpoint: hand -> v1) |")
+    print("| axis | n | accuracy | kappa | disagreements, first 8 (item: hand -> version 1) |")
     print("|---|---|---|---|---|")
     for path in sorted(VALIDATION.glob("*.jsonl")):
         probe = TEXT_PROBES[path.stem]
