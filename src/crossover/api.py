@@ -127,6 +127,14 @@ def report(study_dir: str | Path, *, price_sft: float | None = None, price_pair:
     return StudyResults(root, analysis=analysis)
 
 
+def plan(study_dir: str | Path, changes: dict[str, float] | None = None):
+    """``crossover plan``: from a finished pilot, the seeds and items each primary metric needs to detect a change
+    (``{"satisfaction.gold": 0.02}``; default each metric's equivalence margin) at 80% power; ``.lines()`` says it."""
+    from crossover.analysis.plan import plan_study
+
+    return plan_study(_study_dir(study_dir), changes)
+
+
 def probe(models: str | Path | Sequence[str | Path], *, out: str | Path, probes: Sequence[str] = (),
           items: int = 0, batch_size: int = 16, embedder: str | None = None, reward_model: str | None = None,
           judge: str | None = None, trust_remote_code: bool = False, chat_template: str | Path | None = None,

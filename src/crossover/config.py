@@ -36,6 +36,9 @@ but ``[study]`` is optional)::
     [cost]                       # crossover.pricing.CostModel
     price_pair = 5.0
 
+    [analysis]                   # AnalysisSettings: primary endpoints, read at the nominal level
+    primary = ["satisfaction.gold", "sycophancy.flip_rate"]
+
 A study on your own model replaces ``base`` and ``annotators`` with a model and your files; the probes are then
 the text probes (``TextProbeSettings``) and budgets may not exceed the files::
 
@@ -185,6 +188,24 @@ class DataTable(Settings):
         return [] if self.sft or self.preference else ["give at least one of sft = FILE, preference = FILE"]
 
 
+@dataclass(frozen=True)
+class AnalysisSettings(Settings):
+    """``[analysis]``: how the verdict is read (``crossover.analysis.multiplicity``)."""
+
+    primary: Annotated[tuple[str, ...], Items(distinct=True)] = ()
+    """Primary endpoints as ``probe.metric``, declared before the data and read at the nominal level (the other
+    metrics are controlled for the false-discovery rate); empty: gold satisfaction and one headline metric per
+    behaviour axis (``crossover.analysis.multiplicity.DEFAULT_PRIMARY``)."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        from crossover.probes import metric_info
+
+        known = metric_info()
+        return [(f"primary[{i}]", f"unknown metric {name!r}; expected probe.metric, e.g. 'satisfaction.gold'")
+                for i, name in enumerate(self.primary)
+                if (name.partition(".")[0], name.partition(".")[2].split(":", 1)[0]) not in known]
+
+
 # ---- the study: one of two kinds -----------------------------------------------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,6 +221,7 @@ class Study:
     dynamics: DynamicsSettings = DynamicsSettings()
     crossover: CrossoverPoint | None = None
     cost: CostModel = CostModel()
+    analysis: AnalysisSettings = AnalysisSettings()
     source: str = "<built-in>"
     report_to: tuple[str, ...] = ()
     """Trackers every trained stage reports to besides ``train_log.jsonl`` (``crossover.train.tracking``); empty:
@@ -231,7 +253,7 @@ class OwnModelStudy(Study):
 
 StudyConfig = WindTunnelStudy | OwnModelStudy
 
-SHARED_TABLES = ("study", "method", "probes", "dynamics", "crossover", "cost")
+SHARED_TABLES = ("study", "method", "probes", "dynamics", "crossover", "cost", "analysis")
 WIND_TUNNEL_ONLY = {"study.base": "use [model] path for your own model",
                     "study.annotators": "your preference file's labels are used; annotators are wind-tunnel settings",
                     "annotator": "annotators are wind-tunnel settings; your preference file's labels are used"}
@@ -325,18 +347,19 @@ def _shared(r: _Reader, data: dict[str, Any], study: StudyTable | None, limit: i
     dynamics = r.read_settings(DynamicsSettings, r.table(data, "dynamics"), "dynamics")
     point = r.read_settings(CrossoverPoint, r.table(data, "crossover"), "crossover") if "crossover" in data else None
     cost = r.read_settings(CostModel, r.table(data, "cost"), "cost")
+    analysis = r.read_settings(AnalysisSettings, r.table(data, "analysis"), "analysis")
     if point is not None and limit is not None:
         for key in ("n0", "n", "m"):
             if getattr(point, key) > limit:
                 r.problem(f"crossover.{key}", f"must be between 1 and {limit}, got {getattr(point, key)}")
-    if study is None or methods is None or dynamics is None or cost is None or r.problems:
+    if study is None or methods is None or dynamics is None or cost is None or analysis is None or r.problems:
         return None
     if not _stages_usable(r, study.arms, methods) or ("crossover" in data and point is None):
         return None
     arms = study.arms + tuple(parse_arm(label) for label in (point.arms() if point else ())
                               if label not in {a.label for a in study.arms})
     return dict(name=study.name, arms=arms, seeds=study.seeds, description=study.description, methods=methods,
-                dynamics=dynamics, crossover=point, cost=cost, source=r.path,
+                dynamics=dynamics, crossover=point, cost=cost, analysis=analysis, source=r.path,
                 report_to=parse_report_to(study.report_to))
 
 

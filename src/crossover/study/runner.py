@@ -179,6 +179,7 @@ def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | N
         "dynamics": dataclasses.asdict(config.dynamics),
         "crossover": dataclasses.asdict(config.crossover) if config.crossover else None,
         "cost": config.cost.as_dict(),
+        "analysis": {"primary": list(config.analysis.primary)},
         **({"data": dataclasses.asdict(inputs.data), "model_options": dataclasses.asdict(inputs.options)}
            if real else {}),
         "provenance": provenance(),

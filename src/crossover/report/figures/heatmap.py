@@ -1,7 +1,8 @@
 """The method x behaviour heatmap: every arm's change over the base model on every headline metric, with flags.
 
 Colour is the change in the metric's better direction, scaled per column (metrics have different units), and
-only where its interval excludes zero: a cell that is white could not be told from the base. A flag mark (⚑) sits
+only where it survives the false-discovery control of the gain table (``gain_survives``; tables without that
+column: where its interval excludes zero): a cell that is white could not be told from the base. A flag mark (⚑) sits
 on a cell whose metric raised a failure flag against the arm's parent; the last column counts every flag raised,
 including those with no column of their own (such as the chosen log-prob falling during training).
 """
@@ -61,7 +62,7 @@ def heatmap_grid(arms: pd.DataFrame, flags: pd.DataFrame) -> tuple[list[str], li
                 continue
             better = better_of.get((probe, metric))
             if better is not None:  # white (0) unless detectable; neutral metrics stay NaN (grey)
-                detected = r["gain_verdict"] in DETECTED
+                detected = r["gain_verdict"] in DETECTED and _survives(r)
                 z[i, j] = (r["gain"] if better else -r["gain"]) if detected else 0.0
             line.append(cell_number(r["gain"]) + (f" {FLAG}" if len(here) else ""))
             hover.append("<br>".join([f"{text(label)}", f"{probe}.{text(metric)}{arrow(better)}",
@@ -76,6 +77,11 @@ def heatmap_grid(arms: pd.DataFrame, flags: pd.DataFrame) -> tuple[list[str], li
         hovers.append(hover)
     columns = [f"{p}.{m}{arrow(better_of.get((p, m)))}" for p, m in metrics] + ["flags raised"]
     return rows, [text(c) for c in columns], _scaled(z), cells, hovers
+
+
+def _survives(row: pd.Series) -> bool:
+    value = row.get("gain_survives", True)
+    return value is True or value == "True" or (isinstance(value, (bool, np.bool_, int, float)) and bool(value))
 
 
 def cell_number(x: float) -> str:
