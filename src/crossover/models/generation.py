@@ -14,6 +14,7 @@ batch runs, so two arms decode the same prompt on unrelated draws.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList, PreTrainedModel, PreTrainedTokenizerBase
@@ -62,7 +63,7 @@ class _CommonGumbel(LogitsProcessor):
 @torch.inference_mode()
 def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: list[list[dict[str, str]]],
              *, max_new_tokens: int = 48, batch_size: int = 64, temperature: float = 0.0,
-             keys: list[int] | None = None) -> list[str]:
+             keys: list[int] | None = None, progress: Callable[[int], None] | None = None) -> list[str]:
     """Replies to ``chats`` (each a conversation ending with a user turn), in input order.
 
     ``temperature`` 0 decodes greedily; above 0 it samples from the full distribution (no top-k or top-p
@@ -70,7 +71,7 @@ def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: 
     seeded by the caller's ``torch.manual_seed``.
 
     Prompts are sorted by length so each left-padded batch wastes little compute; ``generate`` reuses its KV cache
-    across decoding steps.
+    across decoding steps. ``progress`` is called with the batch size after each batch (a progress bar's update).
     """
     model.eval()
     encoded = [chat_ids(tokenizer, c) for c in chats]
@@ -94,4 +95,6 @@ def generate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, chats: 
                              pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id, use_cache=True, **sampling)
         for row, i in enumerate(batch):
             replies[i] = tokenizer.decode(out[row, width:], skip_special_tokens=True).strip()
+        if progress is not None:
+            progress(len(batch))
     return replies
