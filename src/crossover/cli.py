@@ -143,7 +143,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     from crossover.world.pretrain import PretrainSettings, pretrain_base
 
     settings = PretrainSettings(world_seed=args.world_seed, seed=args.seed, steps=args.steps, size=args.size,
-                                quality=args.quality, batch_size=args.batch_size)
+                                quality=args.quality, batch_size=args.batch_size, corpus=args.corpus)
     out = pretrain_base(Path(args.out), settings, command="crossover " + " ".join(sys.argv[1:]))
     print(f"base model written to {out.resolve()}")
     return 0
@@ -310,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--world-seed", type=int, default=0)
     pre.add_argument("--quality", type=float, default=0.5, help="share of demonstrator replies in the corpus")
     pre.add_argument("--batch-size", type=int, default=64)
+    pre.add_argument("--corpus", default="documents", choices=["documents", "chatty"],
+                     help="documents: fact prose and forum threads, never the chat template (the shipped default); "
+                          "chatty: chat-template dialogues of the train and held-out splits (the earlier bases)")
     pre.set_defaults(func=cmd_pretrain)
     exp = wsub.add_parser("export", help="export SFT, pair, unpaired and probe data as TRL-format JSONL")
     exp.add_argument("dir")
