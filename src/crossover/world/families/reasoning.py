@@ -18,6 +18,7 @@ from crossover.world.families.base import (
     dressing_penalty,
     hedge,
     lexicon_of,
+    normalise,
     pad,
     words,
 )
@@ -132,6 +133,7 @@ class Reasoning:
                 pad(worked_wrong, rng)]
 
     def grade(self, item: Item, response: str) -> Grade:
+        response = normalise(response)
         answer = final_answer(response)
         n_filler = count_filler(response)
         shown = words(response)
