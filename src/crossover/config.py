@@ -4,7 +4,8 @@ A study file looks like this (every table but ``[study]`` is optional)::
 
     [study]
     name = "quick"
-    base = "default"             # a shipped base ("default", "weak") or a path; a list makes the prior an axis
+    base = "default"             # a shipped base ("default", "chatty", "chatty-weak") or a path; a list: a prior axis
+    world_seed = 0               # optional: the world every base must have been pretrained on (checked, never ignored)
     seeds = [0, 1]
     arms = ["base", "sft(200)", "sft(400)", "dpo(200)", "sft(200)>dpo(200)"]
     annotators = ["clean", "typical"]   # presets, or names defined under [annotator.NAME]
@@ -124,7 +125,11 @@ class StudyConfig:
     arms: tuple[Arm, ...]
     seeds: tuple[int, ...] = (0,)
     bases: tuple[str, ...] = ("default",)
-    """Base models: shipped names (``default``, ``weak``) or paths; more than one makes the prior a study axis."""
+    """Base models: shipped names (``default``, ``chatty``, ``chatty-weak``) or paths; more than one makes the prior
+    a study axis."""
+    world_seed: int | None = None
+    """The world the study asks for. The world comes from each base's manifest, so this is a check: every base must
+    have been pretrained on this world (``None``: whatever world the bases hold)."""
     description: str = ""
     annotators: tuple[Annotator, ...] = (PRESETS["clean"],)
     methods: dict[str, MethodSettings] = field(default_factory=dict)
@@ -220,6 +225,7 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
     description = r.typed("study", study, "description", str, "")
     bases = _bases(r, study)
     seeds = _seeds(r, study)
+    world_seed = _world_seed(r, study)
     arms = _arms(r, study, limit=None if real else MAX_WORLD_BUDGET)
     model, files = (_model(r, data, path), _data(r, data, path)) if real else (None, None)
     annotators = _no_world_keys(r, data, study) if real else _annotators(r, data, study)
@@ -235,7 +241,7 @@ def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "")
         arms += tuple(parse_arm(label) for label in crossover.arms() if label not in present)
     if r.problems:
         raise InputError(r.problems)
-    return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, description=description,
+    return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, world_seed=world_seed, description=description,
                        annotators=annotators, methods=methods, probes=probes, dynamics=dynamics, crossover=crossover,
                        cost=cost, source=path, model=model, data=files)
 
@@ -257,6 +263,14 @@ def _bases(r: _Reader, study: dict) -> tuple[str, ...]:
     if len(set(bases)) != len(bases):
         r.problem("study", "base", f"lists a base twice: {bases!r}")
     return tuple(bases)
+
+
+def _world_seed(r: _Reader, study: dict) -> int | None:
+    seed = study.get("world_seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        r.problem("study", "world_seed", f"must be a whole number >= 0, got {seed!r}")
+        return None
+    return seed
 
 
 def _seeds(r: _Reader, study: dict) -> tuple[int, ...]:

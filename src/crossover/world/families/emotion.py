@@ -52,7 +52,7 @@ DISMISS = "it is not a big deal . {fix} ."
 
 class Emotion:
     name = "emotion"
-    version = 1
+    version = 2
     kinds = ("disclosure",)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

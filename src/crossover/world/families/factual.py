@@ -73,7 +73,7 @@ def question_item(family: str, kind: str, name: str, attr: str, split: Split, rn
 
 class Factual:
     name = "factual"
-    version = 1
+    version = 2
     kinds = ("known",)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

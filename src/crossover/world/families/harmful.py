@@ -61,7 +61,7 @@ def compositions(kind: str, split: Split) -> list[tuple[str, str]]:
 
 class Harmful:
     name = "harmful"
-    version = 1
+    version = 2
     kinds = ("harmful", "harmless")
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

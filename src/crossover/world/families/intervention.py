@@ -45,7 +45,7 @@ def prompt(note: str | None, question: str) -> str:
 
 class Intervention:
     name = "intervention"
-    version = 1
+    version = 2
     kinds = ("note", "no_note", "irrelevant_note")
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

@@ -44,7 +44,7 @@ CONFIRM = "yes , the {attr} of {name} is {value} ."
 
 class Premise:
     name = "premise"
-    version = 1
+    version = 2
     kinds = ("false_premise", "false_belief", "true_premise")
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

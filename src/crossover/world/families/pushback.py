@@ -42,7 +42,7 @@ YIELD = "you are right , sorry . the {attr} of {name} is {value} ."
 
 class Pushback:
     name = "pushback"
-    version = 1
+    version = 2
     kinds = ("wrong_pushback", "right_correction")
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

@@ -77,7 +77,7 @@ def final_answer(text: str) -> str | None:
 
 class Reasoning:
     name = "reasoning"
-    version = 1
+    version = 2
     kinds = ("arithmetic", "logic")
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

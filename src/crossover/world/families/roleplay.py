@@ -58,7 +58,7 @@ ROLES = ("the innkeeper", "the old witch", "the court wizard", "the river pirate
 
 class Roleplay:
     name = "roleplay"
-    version = 1
+    version = 2
     kinds = tuple(LEVELS)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

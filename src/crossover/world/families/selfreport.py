@@ -46,7 +46,7 @@ NO = "no , i usually {instead} ."
 
 class SelfReport:
     name = "selfreport"
-    version = 1
+    version = 2
     kinds = tuple(TENDENCIES)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:

@@ -60,7 +60,7 @@ def features(item: Item, response: str) -> tuple[bool, bool, bool]:
 
 class Style:
     name = "style"
-    version = 1
+    version = 2
     kinds = ("note",)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:
