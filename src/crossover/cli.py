@@ -304,12 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     wsub = world.add_subparsers(dest="world_command", required=True)
     pre = wsub.add_parser("pretrain", help="pretrain a wind-tunnel base model")
     pre.add_argument("--out", required=True, help="directory for the base model")
-    pre.add_argument("--steps", type=int, default=3000)
+    pre.add_argument("--steps", type=int, default=1200, help="prior strength: optimisation steps (default: "
+                     "the shipped default base's 1200)")
     pre.add_argument("--size", default="small", choices=["tiny", "small"])
     pre.add_argument("--seed", type=int, default=0)
     pre.add_argument("--world-seed", type=int, default=0)
     pre.add_argument("--quality", type=float, default=0.5, help="share of demonstrator replies in the corpus")
-    pre.add_argument("--batch-size", type=int, default=64)
+    pre.add_argument("--batch-size", type=int, default=32)
     pre.add_argument("--corpus", default="documents", choices=["documents", "chatty"],
                      help="documents: fact prose and forum threads, never the chat template (the shipped default); "
                           "chatty: chat-template dialogues of the train and held-out splits (the earlier bases)")

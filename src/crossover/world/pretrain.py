@@ -55,8 +55,9 @@ MODEL_SIZES: dict[str, dict[str, int]] = {
 class PretrainSettings:
     world_seed: int = 0
     seed: int = 0
-    steps: int = 3000
-    batch_size: int = 64
+    steps: int = 1200
+    """The prior-strength knob: optimisation steps over a corpus of ``steps * batch_size`` texts."""
+    batch_size: int = 32
     learning_rate: float = 2e-3
     size: str = "small"
     quality: float = 0.5
