@@ -10,10 +10,10 @@ from itertools import islice
 import pytest
 
 from crossover.world.annotator import PRESETS
-from crossover.world.bases import resolve_base
+from crossover.world.bases import resolve_base, shipped_bases
 from crossover.world.contamination import contaminated, split_templates
 from crossover.world.demonstrator import preference_stream, prompt_stream, sft_stream
-from crossover.world.pretrain import PretrainSettings, corpus, manifest_corpus
+from crossover.world.pretrain import PretrainSettings, corpus, corpus_digest, manifest_corpus
 
 PROSE = re.compile(r"the \S+ of \S+ is \S+ \.( the \S+ of \S+ is \S+ \.)*")
 """Fact prose: one or more fact sentences and nothing else."""
@@ -22,9 +22,25 @@ PROSE = re.compile(r"the \S+ of \S+ is \S+ \.( the \S+ of \S+ is \S+ \.)*")
 @pytest.fixture(scope="module")
 def shipped_corpus(tokenizer):
     """The exact corpus the shipped default base was pretrained on, regenerated from its manifest."""
-    manifest = json.loads((resolve_base("default").path / "manifest.json").read_text())
+    manifest = _manifest("default")
     assert manifest["settings"]["corpus"] == "documents"
     return manifest_corpus(manifest, tokenizer)
+
+
+def _manifest(name: str) -> dict:
+    return json.loads((resolve_base(name).path / "manifest.json").read_text())
+
+
+def test_the_regenerated_corpus_is_the_one_the_base_saw(shipped_corpus):
+    """Otherwise the code that writes the corpus changed since the base was built: rebuild the base."""
+    assert corpus_digest(shipped_corpus) == _manifest("default")["corpus_sha256"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [b for b in shipped_bases() if b != "default"])
+def test_every_shipped_base_regenerates_its_corpus(name, tokenizer):
+    manifest = _manifest(name)
+    assert corpus_digest(manifest_corpus(manifest, tokenizer)) == manifest["corpus_sha256"]
 
 
 def test_shipped_pretraining_corpus_holds_no_unseen_prompt(shipped_corpus, kb):

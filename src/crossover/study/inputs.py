@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crossover.config import StudyConfig, _Reader
+from crossover.config import StudyConfig
 from crossover.data.user import UserData
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS
@@ -40,7 +40,8 @@ def check_world(config: StudyConfig, bases: list[BaseModelRef]) -> None:
         return
     wrong = [b for b in bases if b.world_seed != config.world_seed]
     source = Path(config.source)
-    line = _Reader(config.source, source.read_text()).line_of("study", "world_seed") if source.is_file() else None
+    lines = source.read_text().splitlines() if source.is_file() else []
+    line = next((i for i, text in enumerate(lines, 1) if text.split("=", 1)[0].strip() == "world_seed"), None)
     problems = [Problem(config.source, f"base {b.name!r} was pretrained on world {b.world_seed}, but the study asks for "
                         f"world_seed = {config.world_seed}; build a base for that world with `crossover world pretrain "
                         f"--world-seed {config.world_seed} --out DIR` and set base = \"DIR\" (or drop world_seed)",

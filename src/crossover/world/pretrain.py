@@ -21,6 +21,7 @@ language-modelling mode (a ``text`` column).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shlex
@@ -146,6 +147,12 @@ def corpus(kb: KnowledgeBase, settings: PretrainSettings, n_lines: int, tokenize
     return lines
 
 
+def corpus_digest(lines: list[str]) -> str:
+    """sha256 of a corpus (lines joined by newlines): the manifest records it, so a later change to the code that
+    writes the corpus (a template, a family's candidates) is caught as a base that no longer matches its code."""
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 def manifest_corpus(manifest: dict, tokenizer) -> list[str]:
     """The exact corpus the base of ``manifest`` was pretrained on, regenerated from its recorded settings."""
     settings = PretrainSettings.from_manifest(manifest["settings"])
@@ -195,6 +202,7 @@ def pretrain_base(out_dir: Path, settings: PretrainSettings, command: str | None
         "settings": asdict(settings),
         "parameters": sum(p.numel() for p in model.parameters()),
         "final_loss": losses[-1] if losses else None,
+        "corpus_sha256": corpus_digest(texts),
         "wall_seconds": round(time.time() - started, 1),
         "weights_sha256": file_sha256(out_dir / "model.safetensors"),
         "packages": package_versions(),
