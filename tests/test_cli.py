@@ -32,3 +32,25 @@ def test_smoke_preset_from_the_command_line(tmp_path):
     lines = result.stdout.strip().splitlines()
     assert lines[-1] == f"report: {tmp_path / 's' / 'report.html'}"
     assert lines[-2] == f"markdown: {tmp_path / 's' / 'report.md'}"
+
+
+def test_each_verb_has_its_own_parser_and_handler():
+    from crossover import cli
+
+    parser = cli.build_parser()
+    cases = {("run",): cli.cmd_run, ("probe", "m", "--out", "o"): cli.cmd_probe,
+             ("models", "import", "smollm2"): cli.cmd_import, ("world", "pretrain", "--out", "b"): cli.cmd_pretrain,
+             ("world", "export", "d"): cli.cmd_export, ("world", "check"): cli.cmd_check,
+             ("analyze", "d"): cli.cmd_analyze, ("report", "d"): cli.cmd_report}
+    for argv, handler in cases.items():
+        assert parser.parse_args(list(argv)).func is handler, argv
+
+
+def test_probe_settings_are_checked_before_any_model_loads(tmp_path, capsys):
+    from crossover.cli import main
+
+    assert main(["probe", "no-such-model", "--out", str(tmp_path / "o"), "--probes", "vibes"]) == 2
+    assert main(["probe", "no-such-model", "--out", str(tmp_path / "o"), "--items", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "only: unknown probe(s) vibes" in err and "items: must not be negative, got -1" in err
+    assert not (tmp_path / "o").exists()

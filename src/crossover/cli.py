@@ -1,4 +1,5 @@
-"""The ``crossover`` command line: one sub-command per verb, each calling one library function."""
+"""The ``crossover`` command line: one sub-command per verb, each calling one function of the Python API
+(``crossover.api``) and printing what it returns."""
 
 from __future__ import annotations
 
@@ -7,52 +8,33 @@ import os
 import sys
 from pathlib import Path
 
+from crossover.api import PRESETS_DIR  # noqa: F401 - read from here by tests and scripts
+from crossover.api import presets as _presets
 from crossover.errors import CrossoverError
-
-PRESETS_DIR = Path(__file__).resolve().parent / "study" / "presets"
-
-
-def _presets() -> list[str]:
-    return sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from crossover.analysis.summary import analyze
-    from crossover.config import load_study
-    from crossover.study.runner import Execution, run_study
+    from crossover import api
 
-    if args.study and args.preset:
-        raise CrossoverError("give either --study FILE or --preset NAME, not both")
-    if args.model or args.sft_data or args.pref_data:
-        config = _real_config(args)
-    elif args.study:
-        config = load_study(Path(args.study))
-    else:
-        if args.preset not in _presets():
-            raise CrossoverError(f"unknown preset {args.preset!r}; presets: {', '.join(_presets())}")
-        config = load_study(PRESETS_DIR / f"{args.preset}.toml")
+    config = _study_config(args)
     out = Path(args.out) if args.out else Path("crossover-runs") / config.name
-    execution = Execution(workers=args.workers, executor=args.executor, ray_address=args.ray_address,
-                          accelerate_config=Path(args.accelerate_config) if args.accelerate_config else None)
-    outcome = run_study(config, out, progress=not args.quiet, execution=execution)
-    analysis = analyze(out)
-    print_summary(out, analysis)
-    print(f"\n{len(outcome.runs)} runs ({outcome.skipped} reused) in {outcome.seconds:.0f}s")
+    results = api.run(config, out, workers=args.workers, executor=args.executor, ray_address=args.ray_address,
+                      accelerate_config=args.accelerate_config, report_to=args.report_to, progress=not args.quiet)
+    outcome = results.outcome
+    print_summary(out, results.analysis)
+    print(f"\n{outcome.runs} runs ({outcome.reused} reused) in {outcome.seconds:.0f}s")
     if outcome.failures:
         print(f"{len(outcome.failures)} run(s) failed (details in {out}/runs/.failed-*.txt):", file=sys.stderr)
         for line in outcome.failures.values():
             print(f"  {line}", file=sys.stderr)
-    _write_reports(out, analysis)
+    _print_report_paths(results)
     return 1 if outcome.failures else 0
 
 
-def _write_reports(root: Path, analysis) -> None:
+def _print_report_paths(results) -> None:
     """The Markdown summary and the HTML report; the HTML path is the last line printed."""
-    from crossover.report.markdown import write_markdown_report
-    from crossover.report.page import write_html_report
-
-    print(f"markdown: {write_markdown_report(root, analysis).resolve()}")
-    print(f"report: {write_html_report(root).resolve()}")
+    print(f"markdown: {results.markdown_path.resolve()}")
+    print(f"report: {results.report_path.resolve()}")
 
 
 def print_summary(out: Path, analysis) -> None:
@@ -75,6 +57,17 @@ def _cost_overrides(args: argparse.Namespace) -> dict[str, float | None]:
     return {name: getattr(args, name, None) for name in PRICE_FLAGS}
 
 
+def _study_config(args: argparse.Namespace):
+    """The study that ``run``'s flags name: a study file, a preset, or your own model and data."""
+    from crossover import api
+
+    if args.study and args.preset:
+        raise CrossoverError("give either --study FILE or --preset NAME, not both")
+    if args.model or args.sft_data or args.pref_data:
+        return _real_config(args)
+    return api.load_study(args.study) if args.study else api.load_study(preset=args.preset)
+
+
 def _real_config(args: argparse.Namespace):
     from crossover.study.real import RealFlags, real_study
 
@@ -90,44 +83,23 @@ def _real_config(args: argparse.Namespace):
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
+    import time
+
     import pandas as pd
 
-    from crossover.models.options import ModelOptions
-    from crossover.probes.suites import TextSuite
-    from crossover.probes.text.run import TextProbeSettings
-    from crossover.study.probe import probe_models
+    from crossover import api
 
-    template = _read_text(args.chat_template, "--chat-template") if args.chat_template else None
-    options = ModelOptions(trust_remote_code=args.trust_remote_code, chat_template=template)
-    only = tuple(p for p in (args.probes or "").split(",") if p)
-    settings = TextProbeSettings(only=only, items=args.items, batch_size=args.batch_size, embedder=args.embedder or "",
-                                 reward_model=args.reward_model or "", judge=args.judge or "")
-    _check_probe_names(only)
-    out = Path(args.out)
-    outcome = probe_models(args.models, TextSuite.resolve(settings), out, options=options,
-                           log=(lambda _: None) if args.quiet else print)
-    metrics = pd.read_csv(out / "metrics.csv")
+    started = time.time()
+    metrics = api.probe(args.models, out=args.out, probes=[p for p in (args.probes or "").split(",") if p],
+                        items=args.items, batch_size=args.batch_size, embedder=args.embedder,
+                        reward_model=args.reward_model, judge=args.judge, trust_remote_code=args.trust_remote_code,
+                        chat_template=args.chat_template, log=None if args.quiet else print)
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.3f}".format):
         table = metrics.pivot_table(index=["probe", "metric"], columns="arm", values="value", sort=False)
         print(table.to_string())
-    print(f"\n{len(outcome.run_ids)} model(s) ({outcome.skipped} already probed) in {outcome.seconds:.0f}s")
-    print(f"results: {(out / 'metrics.csv').resolve()}")
+    print(f"\n{metrics['run_id'].nunique()} model(s) in {Path(args.out)} ({time.time() - started:.0f}s)")
+    print(f"results: {(Path(args.out) / 'metrics.csv').resolve()}")
     return 0
-
-
-def _read_text(path: str, flag: str) -> str:
-    try:
-        return Path(path).read_text()
-    except OSError as exc:
-        raise CrossoverError(f"{flag} {path}: cannot read it ({exc.strerror})") from None
-
-
-def _check_probe_names(names: tuple[str, ...]) -> None:
-    from crossover.probes.text import TEXT_PROBES
-
-    unknown = [n for n in names if n not in TEXT_PROBES]
-    if unknown:
-        raise CrossoverError(f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -150,18 +122,11 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from crossover.world.annotator import PRESETS
-    from crossover.world.export import export_world
+    from crossover import api
 
-    if args.annotator not in PRESETS:
-        raise CrossoverError(f"unknown annotator {args.annotator!r}; presets: {', '.join(PRESETS)}")
-    for name, value in (("--sft", args.sft), ("--pairs", args.pairs), ("--probe-items", args.probe_items)):
-        if value < 0:
-            raise CrossoverError(f"{name} must not be negative")
     out = Path(args.dir)
-    counts = export_world(out, world_seed=args.world_seed, annotator=PRESETS[args.annotator], seed=args.seed,
-                          n_sft=args.sft, n_pairs=args.pairs, probe_items=args.probe_items,
-                          command="crossover " + " ".join(sys.argv[1:]))
+    counts = api.export_world(out, world_seed=args.world_seed, seed=args.seed, sft=args.sft, pairs=args.pairs,
+                              annotator=args.annotator, probe_items=args.probe_items)
     print(f"wrote {sum(counts.values())} rows in {len(counts)} files; dataset card: {(out / 'README.md').resolve()}")
     return 0
 
@@ -182,33 +147,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from crossover.analysis.bootstrap import BootstrapSettings
-    from crossover.analysis.summary import analyze
+    from crossover import api
 
-    root = _study_dir(args.study_dir)
-    settings = BootstrapSettings(draws=args.draws, confidence=args.confidence, seed=args.bootstrap_seed)
-    if settings.draws < 100 or not 0.5 <= settings.confidence < 1:
-        raise CrossoverError("--draws must be at least 100 and --confidence between 0.5 and 1")
-    analysis = analyze(root, cost=_cost_overrides(args), settings=settings)
-    print_summary(root, analysis)
-    print(f"tables: {(root / 'analysis').resolve()}")
-    print(f"summary: {(root / 'summary.json').resolve()}")
+    results = api.analyze(args.study_dir, **_cost_overrides(args), draws=args.draws, confidence=args.confidence,
+                          bootstrap_seed=args.bootstrap_seed)
+    print_summary(results.root, results.analysis)
+    print(f"tables: {(results.root / 'analysis').resolve()}")
+    print(f"summary: {(results.root / 'summary.json').resolve()}")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from crossover.analysis.summary import analyze
+    from crossover import api
 
-    root = _study_dir(args.study_dir)
-    _write_reports(root, analyze(root, cost=_cost_overrides(args)))
+    _print_report_paths(api.report(args.study_dir, **_cost_overrides(args)))
     return 0
-
-
-def _study_dir(path: str) -> Path:
-    root = Path(path)
-    if not (root / "study.json").exists():
-        raise CrossoverError(f"{root}: not a study directory (no study.json); run `crossover run --out {root}` first")
-    return root
 
 
 PRICE_FLAGS: dict[str, str] = {
@@ -252,7 +205,15 @@ def _workers(text: str) -> int | str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crossover", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True)
+    for add_verb in (_run_parser, _probe_parser, _models_parser, _world_parser, _analyze_parser, _report_parser):
+        add_verb(sub)
+    return parser
 
+
+Verbs = argparse._SubParsersAction
+
+
+def _run_parser(sub: Verbs) -> None:
     run = sub.add_parser("run", help="run a study (the built-in quick study by default)")
     run.add_argument("--study", help="a TOML study file")
     run.add_argument("--preset", default=None, help=f"a built-in study: {', '.join(_presets())} (default: quick)")
@@ -265,8 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ray-address", help="the Ray cluster to join (default: RAY_ADDRESS, or a local instance)")
     run.add_argument("--accelerate-config", help="an accelerate config file: each run is started with "
                                                  "`accelerate launch --config_file FILE` (DDP, FSDP, DeepSpeed)")
+    run.add_argument("--report-to", default=None,
+                     help="training curves also to these trackers, comma-separated: tensorboard, wandb, or none "
+                          "(default: the study's report_to, else none); one tracker run per trained stage")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
-    real = run.add_argument_group("your own model and data (crossover.study.real documents the default study)")
+    _own_model_flags(run.add_argument_group("your own model and data (crossover.study.real documents the default "
+                                            "study)"))
+    run.set_defaults(func=cmd_run)
+
+
+def _own_model_flags(real: argparse._ArgumentGroup) -> None:
     real.add_argument("--model", help="a model directory, Hub id, .gguf file or 'smollm2'")
     real.add_argument("--sft-data", help="SFT JSONL: messages, or prompt/completion")
     real.add_argument("--pref-data", help="preference JSONL: prompt/chosen/rejected, or prompt/completion/label")
@@ -277,8 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     _model_flags(real, lora=True)
     real.add_argument("--probe-items", type=int, help="items per text probe (default: all)")
     real.add_argument("--probes", help="comma-separated text probes to run (default: all)")
-    run.set_defaults(func=cmd_run)
 
+
+def _probe_parser(sub: Verbs) -> None:
     probe = sub.add_parser("probe", help="probe models from any trainer into a results directory")
     probe.add_argument("models", nargs="+", help="model directories, Hub ids, .gguf files, adapter directories or "
                                                  "'smollm2'")
@@ -293,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     _model_flags(probe, lora=False)
     probe.set_defaults(func=cmd_probe)
 
+
+def _models_parser(sub: Verbs) -> None:
     models = sub.add_parser("models", help="real models: convert a GGUF file to a safetensors directory")
     msub = models.add_subparsers(dest="models_command", required=True)
     imp = msub.add_parser("import", help="convert a .gguf file (or 'smollm2') once into a model directory")
@@ -300,8 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", help="target directory (default: the cache, $CROSSOVER_CACHE/models/...)")
     imp.set_defaults(func=cmd_import)
 
+
+def _world_parser(sub: Verbs) -> None:
     world = sub.add_parser("world", help="the wind tunnel: build bases, export data")
     wsub = world.add_subparsers(dest="world_command", required=True)
+    for add_verb in (_pretrain_parser, _export_parser, _check_parser):
+        add_verb(wsub)
+
+
+def _pretrain_parser(wsub: Verbs) -> None:
     pre = wsub.add_parser("pretrain", help="pretrain a wind-tunnel base model")
     pre.add_argument("--out", required=True, help="directory for the base model")
     pre.add_argument("--steps", type=int, default=1200, help="prior strength: optimisation steps (default: "
@@ -315,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="documents: fact prose and forum threads, never the chat template (the shipped default); "
                           "chatty: chat-template dialogues of the train and held-out splits (the earlier bases)")
     pre.set_defaults(func=cmd_pretrain)
+
+
+def _export_parser(wsub: Verbs) -> None:
     exp = wsub.add_parser("export", help="export SFT, pair, unpaired and probe data as TRL-format JSONL")
     exp.add_argument("dir")
     exp.add_argument("--world-seed", type=int, default=0)
@@ -324,11 +306,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--annotator", default="clean", help="annotator preset that labels the pairs")
     exp.add_argument("--probe-items", type=int, default=48)
     exp.set_defaults(func=cmd_export)
+
+
+def _check_parser(wsub: Verbs) -> None:
     chk = wsub.add_parser("check", help="grade scripted good and bad policies on every probe (probe calibration)")
     chk.add_argument("--world-seed", type=int, default=0)
     chk.add_argument("--items", type=int, default=48)
     chk.set_defaults(func=cmd_check)
 
+
+def _analyze_parser(sub: Verbs) -> None:
     analyze = sub.add_parser("analyze", help="recompute summary.json and the analysis tables of a study directory")
     analyze.add_argument("study_dir")
     _price_arguments(analyze)
@@ -337,11 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     analyze.set_defaults(func=cmd_analyze)
 
+
+def _report_parser(sub: Verbs) -> None:
     report = sub.add_parser("report", help="rebuild the reports (report.html, report.md) of a study directory")
     report.add_argument("study_dir")
     _price_arguments(report)
     report.set_defaults(func=cmd_report)
-    return parser
 
 
 def _model_flags(group: argparse._ActionsContainer, lora: bool) -> None:

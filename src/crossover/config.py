@@ -1,146 +1,239 @@
-"""Study configuration: frozen dataclasses loaded from a TOML study file, validated before anything trains.
+"""Study configuration: a TOML study file read into frozen settings dataclasses, validated before anything trains.
 
-A study file looks like this (every table but ``[study]`` is optional)::
+A study is one of two kinds (``StudyConfig = WindTunnelStudy | OwnModelStudy``). A wind-tunnel study (every table
+but ``[study]`` is optional)::
 
-    [study]
+    [study]                      # StudyTable / WindTunnelTable
     name = "quick"
     base = "default"             # a shipped base ("default", "chatty", "chatty-weak") or a path; a list: a prior axis
-    world_seed = 0               # optional: the world every base must have been pretrained on (checked, never ignored)
+    world_seed = 0               # optional: the world every base must hold (checked against each base, never ignored)
     seeds = [0, 1]
     arms = ["base", "sft(200)", "sft(400)", "dpo(200)", "sft(200)>dpo(200)"]
-    annotators = ["clean", "typical"]   # presets, or names defined under [annotator.NAME]
+    annotators = ["clean", "typical"]
+    report_to = "none"           # training curves also to "tensorboard" and/or "wandb" (one tracker run per stage)
 
-    [annotator.picky]            # a custom annotator: a preset with knobs changed
+    [annotator.picky]            # Annotator: a preset with knobs changed
     preset = "clean"
     length_bias = 0.5
 
-    [method.dpo]                 # defaults for every dpo stage (an arm may override: dpo(200, beta=0.05))
-    beta = 0.1                   # every registered method has a table: sft, dpo, kto, simpo, orpo, grpo, rdpo, ...
+    [method.dpo]                 # the method's settings class (DPOSettings); an arm overrides: dpo(200, beta=0.05)
+    beta = 0.1
 
-    [dynamics]                   # training dynamics: KL to the reference and reply length while training
-    prompts = 16                 # held-out prompts generated on at each measurement (0: off)
-    points = 4                   # measurements after step 0, evenly spaced over each stage
+    [dynamics]                   # DynamicsSettings
+    prompts = 16
 
-    [probes]
-    items = 48                   # items per probe (held-out entities and templates)
-    judges = ["typical"]         # annotators that judge the eval score (default: the study's annotators)
+    [probes]                     # ProbeSettings
+    items = 48
+    judges = ["typical"]
 
-    [probes.satisfaction]        # family weights of gold user satisfaction (default: equal, self-report 0)
+    [probes.satisfaction]        # ProbeSettings.satisfaction_mix
     style = 2.0
 
-    [crossover]                  # the starting point SFT(n0): compare m pairs with n more SFT examples
+    [crossover]                  # CrossoverPoint
     n0 = 200
     n = 200
     m = 200
 
-    [cost]                       # prices of training data (crossover.analysis.cost.CostModel documents each)
-    price_sft = 1.0              # one SFT example
-    price_pair = 5.0             # one preference pair
+    [cost]                       # crossover.analysis.cost.CostModel
+    price_pair = 5.0
 
-A study on real data replaces ``base`` and ``annotators`` with a model and the user's files; the probes are then
-the text probes (``crossover.probes.text``) and budgets may not exceed the files::
+A study on your own model replaces ``base`` and ``annotators`` with a model and your files; the probes are then
+the text probes (``TextProbeSettings``) and budgets may not exceed the files::
 
-    [model]
-    path = "HuggingFaceTB/SmolLM2-135M-Instruct"   # a directory, a Hub id, a .gguf file, or "smollm2"
-    lora = true                  # false (default): full fine-tuning
-    lora_r = 16
-    lora_alpha = 32
-    lora_dropout = 0.05
-    target_modules = "all-linear"   # or a list of module names
-    trust_remote_code = false
-    chat_template = "template.jinja"   # only for models without their own
+    [model]                      # ModelKeys, and LoraSettings' keys (lora_r, lora_alpha, ...)
+    path = "HuggingFaceTB/SmolLM2-135M-Instruct"
+    lora = true
 
-    [data]                       # paths relative to this file; TRL's JSONL formats (see crossover.data.jsonl)
+    [data]                       # DataTable
     sft = "sft.jsonl"
     preference = "pairs.jsonl"
 
-    [probes]
-    only = ["sycophancy", "refusal"]   # default: every text probe
-    items = 0                    # items per probe; 0: all
-    embedder = "minilm"          # optional graders: a sentence-embedding model,
-    reward_model = "rm_dir"      # a reward model (sequence classification, one output),
-    judge = "judge_dir"          # a chat model used as a yes/no judge
+What each setting means, its default and its range are written once, on the field of the dataclass named beside
+its table. ``read_settings`` builds any of these classes from its TOML table by the field annotations: numbers
+(an int is accepted for a float), ``bool``, ``str``, ``Literal`` choices, tuples (from a list, or one value),
+``dict[str, X]`` (a sub-table), nested settings dataclasses, ``X | None`` (absent: the default), paths
+(``PathSetting``: relative to the study file). Unknown keys are errors. The class then checks itself on
+construction (``crossover.settings.Settings``): ranges (``Annotated[float, above(0)]``), choices, list rules
+(``Items``) and its ``problems()``. Every problem names the file, the line and the field, and all are reported at
+once.
 
-Every problem is reported with the file, the line (where it can be found) and the field.
+To add a setting: add a field with a default, a docstring, and (for a number) a range, to the dataclass of its
+table, e.g. ``formats: tuple[Literal["html", "md"], ...] = ("html",)`` or ``primary: tuple[str, ...] = ()`` with
+a ``problems()`` rule for what ties it to other fields. Nothing in this module changes, unless the setting needs
+the study's context (such as another table): then resolve it in ``_wind_tunnel`` or ``_own_model``. A new table is
+a new dataclass, one ``read_settings`` call in ``_shared`` (or the kind it belongs to), and one field on ``Study``.
+Fields that enter a run's spec change its run id, so a new one must default to what the code did before.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from crossover.analysis.cost import CostModel
-from crossover.errors import InputError, Problem
+from crossover.errors import CrossoverError, InputError, Problem
 from crossover.methods import METHODS, MethodSettings
 from crossover.models.options import LoraSettings, ModelOptions
 from crossover.probes.run import ProbeSettings
-from crossover.probes.text import TEXT_PROBES
 from crossover.probes.text.run import TextProbeSettings
-from crossover.train.arms import Arm, ArmSyntaxError, Stage, coerce, parse_arm
+from crossover.settings import (
+    Count,
+    Items,
+    NonNegativeInt,
+    PathSetting,
+    Settings,
+    SettingsError,
+    hints,
+    strip,
+    toml_key,
+    value_problems,
+)
+from crossover.train.arms import Arm, ArmSyntaxError, Stage, parse_arm
 from crossover.train.dynamics import DynamicsSettings
-from crossover.world.annotator import KNOBS, PRESETS, Annotator, annotator_from
+from crossover.train.tracking import parse_report_to
+from crossover.world.annotator import PRESETS, Annotator
+from crossover.world.families import FAMILIES
 
 MAX_WORLD_BUDGET = 100_000
 """Largest data budget a wind-tunnel stage may ask for; larger numbers are almost always typos."""
 
 
-@dataclass(frozen=True)
-class CrossoverPoint:
-    """The margin at which the breakeven is measured: SFT(n0) plus m pairs vs SFT(n0 + n)."""
+# ---- the tables of a study file ------------------------------------------------------------------------------
 
-    n0: int
-    n: int
-    m: int
+@dataclass(frozen=True)
+class CrossoverPoint(Settings):
+    """``[crossover]``: the margin at which the breakeven is measured, SFT(n0) plus m pairs vs SFT(n0 + n)."""
+
+    n0: Count
+    """Demonstrations of the starting point SFT(n0)."""
+    n: Count
+    """More demonstrations: the SFT side of the margin."""
+    m: Count
+    """Preference examples on top of SFT(n0): the preference side of the margin."""
     method: str = "dpo"
+    """The preference method of the m examples."""
 
     def arms(self) -> tuple[str, str, str]:
         """Labels of the parent, the more-SFT arm and the preference arm."""
         return f"sft({self.n0})", f"sft({self.n0 + self.n})", f"sft({self.n0})>{self.method}({self.m})"
 
+    def problems(self) -> list[str | tuple[str, str]]:
+        if self.method not in METHODS or METHODS[self.method].data == "demonstrations":
+            return [("method", f"must name a preference method, got {self.method!r}")]
+        return []
+
+
+@dataclass(frozen=True)
+class StudyTable(Settings):
+    """``[study]`` of either kind of study: what is compared."""
+
+    arms: Annotated[tuple[Arm, ...], Items(min=1, distinct=True)]
+    """Arms such as ``"sft(200)"`` or ``"sft(200)>dpo(200, beta=0.05)"`` (``crossover.train.arms``)."""
+    name: str
+    """Names the default output directory (default: the study file's name)."""
+    description: str = ""
+    seeds: Annotated[tuple[NonNegativeInt, ...], Items(min=1, distinct=True)] = (0,)
+    """Training seeds; every arm runs once per seed (a stage-less ``base`` once)."""
+    report_to: tuple[str, ...] = ()
+    """Trackers every trained stage also reports to, as TRL's ``report_to``: ``"none"``, ``"tensorboard"``,
+    ``"wandb"`` or a list (``crossover.train.tracking``). How a run is watched, not what it computes."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        out: list[str | tuple[str, str]] = []
+        if self.name in ("", ".", "..") or any(c in self.name for c in "/\\\0"):
+            out.append(("name", f"must be a plain name (it names the default output directory), got {self.name!r}"))
+        try:
+            parse_report_to(self.report_to)
+        except CrossoverError as exc:
+            out.append(("report_to", str(exc).removeprefix("report_to: ")))
+        return out
+
+
+@dataclass(frozen=True)
+class WindTunnelTable(StudyTable):
+    """``[study]`` of a wind-tunnel study."""
+
+    base: Annotated[tuple[str, ...], Items(min=1, distinct=True)] = ("default",)
+    """Base models: shipped names (``default``, ``chatty``, ``chatty-weak``) or paths; more than one makes the prior
+    a study axis."""
+    world_seed: NonNegativeInt | None = None
+    """The world the study asks for. The world comes from each base's manifest, so this is a check: every base must
+    have been pretrained on this world, else the study is refused with the command that builds one (``None``:
+    whatever world the bases hold)."""
+    annotators: Annotated[tuple[Annotator, ...], Items(min=1, distinct=True)] = (PRESETS["clean"],)
+    """Who labels the preference data, by name: presets (``crossover.world.annotator.PRESETS``) or
+    ``[annotator.NAME]`` tables."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        out = super().problems() + [("base", "must not name an empty base")] * ("" in self.base)
+        return out + [(f"arms[{i}]", f"{stage.label}: a budget of {stage.budget} is more than the "
+                                     f"{MAX_WORLD_BUDGET} examples a stage may use")
+                      for i, arm in enumerate(self.arms) for stage in arm.stages if stage.budget > MAX_WORLD_BUDGET]
+
+
+@dataclass(frozen=True)
+class ModelKeys(Settings):
+    """``[model]`` (with LoraSettings' ``lora_*`` keys and ``target_modules``): the model trained on your data."""
+
+    path: Annotated[str, PathSetting(if_exists=True)]
+    """A model directory (relative to the study file), a Hub id, a .gguf file, or ``smollm2``."""
+    lora: bool = False
+    """Train LoRA adapters (the ``lora_*`` settings) instead of every weight."""
+    trust_remote_code: bool = False
+    """Run Python code shipped with the model; off unless asked for."""
+    chat_template: Annotated[Path | None, PathSetting()] = None
+    """A Jinja chat template file, for models that ship none."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        return [] if self.path else [("path", "is required: a model directory, a Hub id, a .gguf file or 'smollm2'")]
+
 
 @dataclass(frozen=True)
 class ModelTable:
-    """``[model]``: a Hugging Face causal LM to train on the user's data, and how."""
+    """The model of a study on your own data, resolved: where it is and how it is trained."""
 
     path: str
     options: ModelOptions = ModelOptions()
 
 
 @dataclass(frozen=True)
-class DataTable:
-    """``[data]``: the user's JSONL files (at least one)."""
+class DataTable(Settings):
+    """``[data]``: your JSONL files (at least one), relative to the study file; see ``crossover.data.jsonl``."""
 
-    sft: Path | None = None
-    preference: Path | None = None
+    sft: Annotated[Path | None, PathSetting()] = None
+    """Demonstrations: ``messages``, or ``prompt``/``completion`` rows."""
+    preference: Annotated[Path | None, PathSetting()] = None
+    """Preference data: ``prompt``/``chosen``/``rejected`` pairs, or ``prompt``/``completion``/``label`` rows."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        return [] if self.sft or self.preference else ["give at least one of sft = FILE, preference = FILE"]
 
 
-@dataclass(frozen=True)
-class StudyConfig:
+# ---- the study: one of two kinds -----------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class Study:
+    """What both kinds of study share."""
+
     name: str
     arms: tuple[Arm, ...]
     seeds: tuple[int, ...] = (0,)
-    bases: tuple[str, ...] = ("default",)
-    """Base models: shipped names (``default``, ``chatty``, ``chatty-weak``) or paths; more than one makes the prior
-    a study axis."""
-    world_seed: int | None = None
-    """The world the study asks for. The world comes from each base's manifest, so this is a check: every base must
-    have been pretrained on this world (``None``: whatever world the bases hold)."""
     description: str = ""
-    annotators: tuple[Annotator, ...] = (PRESETS["clean"],)
     methods: dict[str, MethodSettings] = field(default_factory=dict)
-    probes: ProbeSettings | TextProbeSettings = ProbeSettings()
+    """The study's defaults per method (``[method.NAME]``); a method without a table uses its class defaults."""
     dynamics: DynamicsSettings = DynamicsSettings()
     crossover: CrossoverPoint | None = None
     cost: CostModel = CostModel()
     source: str = "<built-in>"
-    model: ModelTable | None = None
-    """Set on real data (with ``data``); None in the wind tunnel."""
-    data: DataTable | None = None
+    report_to: tuple[str, ...] = ()
+    """Trackers every trained stage reports to besides ``train_log.jsonl`` (``crossover.train.tracking``); empty:
+    none. Not part of a run id."""
 
     def method_settings(self, stage: Stage) -> MethodSettings:
         """The study's defaults for the stage's method, with the arm's overrides applied."""
@@ -148,43 +241,35 @@ class StudyConfig:
         return dataclasses.replace(defaults, **dict(stage.overrides))
 
 
-class _Reader:
-    """Collects problems while reading one TOML document, with best-effort line numbers."""
+@dataclass(frozen=True, kw_only=True)
+class WindTunnelStudy(Study):
+    """A study in the wind tunnel: shipped or built bases, the world's data labelled by annotators."""
 
-    def __init__(self, path: str, text: str):
-        self.path, self.lines, self.problems = path, text.splitlines(), []
+    bases: tuple[str, ...] = ("default",)
+    world_seed: int | None = None
+    """Checked against every base's world when the bases are resolved (``crossover.study.inputs.check_world``)."""
+    annotators: tuple[Annotator, ...] = (PRESETS["clean"],)
+    probes: ProbeSettings = ProbeSettings()
 
-    def line_of(self, table: str, key: str | None) -> int | None:
-        current = ""
-        for number, raw in enumerate(self.lines, 1):
-            line = raw.strip()
-            if line.startswith("[") and line.endswith("]"):
-                current = line.strip("[]").strip()
-                if key is None and current == table:
-                    return number
-            elif key is not None and current == table and line.split("=", 1)[0].strip().strip('"') == key:
-                return number
-        return None
 
-    def problem(self, table: str, key: str | None, message: str, index: int | None = None) -> None:
-        name = ".".join(p for p in (table, key) if p) + (f"[{index}]" if index is not None else "")
-        self.problems.append(Problem(self.path, message, self.line_of(table, key), name or None))
+@dataclass(frozen=True, kw_only=True)
+class OwnModelStudy(Study):
+    """A study on your own model and files, probed with the text probes."""
 
-    def unknown_keys(self, table: str, data: dict, allowed: set[str]) -> None:
-        for key in data:
-            if key not in allowed:
-                self.problem(table, key, f"unknown setting; expected one of: {', '.join(sorted(allowed))}")
+    model: ModelTable
+    data: DataTable
+    probes: TextProbeSettings = TextProbeSettings()
 
-    def typed(self, table: str, data: dict, key: str, expected: type, default: Any) -> Any:
-        if key not in data:
-            return default
-        value = data[key]
-        try:
-            return coerce(key, value, expected, table)
-        except TypeError:
-            self.problem(table, key, f"must be {expected.__name__}, got {value!r}")
-            return default
 
+StudyConfig = WindTunnelStudy | OwnModelStudy
+
+SHARED_TABLES = ("study", "method", "probes", "dynamics", "crossover", "cost")
+WIND_TUNNEL_ONLY = {"study.base": "use [model] path for your own model",
+                    "study.annotators": "your preference file's labels are used; annotators are wind-tunnel settings",
+                    "annotator": "annotators are wind-tunnel settings; your preference file's labels are used"}
+
+
+# ---- reading ---------------------------------------------------------------------------------------------------
 
 def load_study(path: str | Path) -> StudyConfig:
     path = Path(path)
@@ -210,373 +295,321 @@ def parse_study(text: str, path: str = "<study>", overrides: dict[str, dict[str,
 
 
 def study_from_dict(data: dict[str, Any], path: str = "<study>", text: str = "") -> StudyConfig:
-    """A study from the tables of a parsed study file (``text``, if given, is used to find line numbers)."""
+    """A study from the tables of a parsed study file (``text``, if given, is used to find line numbers).
+
+    The kind follows from the tables: ``[model]`` or ``[data]`` make a study on your own model."""
     r = _Reader(path, text)
-    r.unknown_keys("", data, {"study", "annotator", "method", "probes", "dynamics", "crossover", "cost", "model",
-                              "data"})
-    study = _table(r, data, "study")
+    own = "model" in data or "data" in data
+    known = (*SHARED_TABLES, *(("model", "data") if own else ("annotator",)))
+    for name in data:
+        if name not in known:
+            r.problem(name, (WIND_TUNNEL_ONLY.get(name) if own else None)
+                      or f"unknown setting; expected one of: {', '.join(sorted(known))}")
     if "study" not in data:
-        r.problem("study", None, "the study file needs a [study] table with at least 'arms'")
-    r.unknown_keys("study", study, {"name", "description", "base", "seeds", "arms", "annotators", "world_seed"})
-    real = "model" in data or "data" in data
-    name = r.typed("study", study, "name", str, Path(path).stem)
-    if name in ("", ".", "..") or any(c in name for c in "/\\\0"):
-        r.problem("study", "name", f"must be a plain name (it names the default output directory), got {name!r}")
-    description = r.typed("study", study, "description", str, "")
-    bases = _bases(r, study)
-    seeds = _seeds(r, study)
-    world_seed = _world_seed(r, study)
-    arms = _arms(r, study, limit=None if real else MAX_WORLD_BUDGET)
-    model, files = (_model(r, data, path), _data(r, data, path)) if real else (None, None)
-    annotators = _no_world_keys(r, data, study) if real else _annotators(r, data, study)
-    methods = _methods(r, data)
-    if not r.problems:
-        _check_stage_settings(r, arms, methods)
-    probes = _text_probes(r, data, path) if real else _probes(r, data, annotators)
-    dynamics = _dynamics(r, data)
-    crossover = _crossover(r, data, limit=None if real else MAX_WORLD_BUDGET)
-    cost = _cost(r, data)
-    if crossover is not None and not r.problems:
-        present = {a.label for a in arms}
-        arms += tuple(parse_arm(label) for label in crossover.arms() if label not in present)
-    if r.problems:
-        raise InputError(r.problems)
-    return StudyConfig(name=name, arms=arms, seeds=seeds, bases=bases, world_seed=world_seed, description=description,
-                       annotators=annotators, methods=methods, probes=probes, dynamics=dynamics, crossover=crossover,
-                       cost=cost, source=path, model=model, data=files)
+        r.problem("study", "the study file needs a [study] table with at least 'arms'")
+    config = _own_model(r, data) if own else _wind_tunnel(r, data)
+    if r.problems or config is None:
+        raise InputError(r.problems or [Problem(path, "the study could not be read", field="study")])
+    return config
 
 
-def _table(r: _Reader, data: dict, name: str) -> dict:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        r.problem(name, None, "must be a table, e.g. [" + name + "]")
-        return {}
-    return value
-
-
-def _bases(r: _Reader, study: dict) -> tuple[str, ...]:
-    raw = study.get("base", "default")
-    bases = [raw] if isinstance(raw, str) else raw
-    if not isinstance(bases, list) or not bases or not all(isinstance(b, str) and b for b in bases):
-        r.problem("study", "base", f"must be a base name or path, or a list of them, got {raw!r}")
-        return ("default",)
-    if len(set(bases)) != len(bases):
-        r.problem("study", "base", f"lists a base twice: {bases!r}")
-    return tuple(bases)
-
-
-def _world_seed(r: _Reader, study: dict) -> int | None:
-    seed = study.get("world_seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
-        r.problem("study", "world_seed", f"must be a whole number >= 0, got {seed!r}")
-        return None
-    return seed
-
-
-def _seeds(r: _Reader, study: dict) -> tuple[int, ...]:
-    seeds = study.get("seeds", [0])
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool)
-                                                           and s >= 0 for s in seeds):
-        r.problem("study", "seeds", f"must be a non-empty list of whole numbers >= 0, got {seeds!r}")
-        return (0,)
-    if len(set(seeds)) != len(seeds):
-        r.problem("study", "seeds", f"lists a seed twice: {seeds!r}")
-    return tuple(seeds)
-
-
-def _arms(r: _Reader, study: dict, limit: int | None = MAX_WORLD_BUDGET) -> tuple[Arm, ...]:
-    raw = study.get("arms")
-    if not isinstance(raw, list) or not raw:
-        r.problem("study", "arms", "must be a non-empty list of arms such as [\"sft(200)\", \"sft(200)>dpo(200)\"]")
-        return ()
-    arms = []
-    for i, text in enumerate(raw):
-        try:
-            arm = parse_arm(text)
-        except ArmSyntaxError as exc:
-            r.problem("study", "arms", str(exc), index=i)
-            continue
-        for stage in arm.stages:
-            if limit is not None and stage.budget > limit:
-                r.problem("study", "arms", f"{stage.label}: a budget of {stage.budget} is more than the "
-                          f"{limit} examples a stage may use", index=i)
-        if arm.label in {a.label for a in arms}:
-            r.problem("study", "arms", f"{arm.label} is listed twice", index=i)
-        arms.append(arm)
-    return tuple(arms)
-
-
-def _annotators(r: _Reader, data: dict, study: dict) -> tuple[Annotator, ...]:
-    custom = _table(r, data, "annotator")
-    names = study.get("annotators", ["clean"])
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        r.problem("study", "annotators", f"must be a non-empty list of annotator names, got {names!r}")
-        return (PRESETS["clean"],)
-    out = []
-    for i, name in enumerate(names):
-        if name in custom:
-            out.append(_custom_annotator(r, name, custom[name]))
-        elif name in PRESETS:
-            out.append(PRESETS[name])
-        else:
-            r.problem("study", "annotators", f"unknown annotator {name!r}: use a preset "
-                      f"({', '.join(PRESETS)}) or define [annotator.{name}]", index=i)
+def _wind_tunnel(r: _Reader, data: dict[str, Any]) -> WindTunnelStudy | None:
+    custom = _custom_annotators(r, r.table(data, "annotator"))
+    named = {Annotator: _annotator_named(custom)}
+    study = r.read_settings(WindTunnelTable, r.table(data, "study"), "study", {"name": Path(r.path).stem},
+                            converters=named)
     for name in custom:
-        if name not in names:
-            r.problem(f"annotator.{name}", None, "is defined but not listed in study.annotators")
-    return tuple(out)
+        if study is not None and name not in {a.name for a in study.annotators}:
+            r.problem(f"annotator.{name}", "is defined but not listed in study.annotators")
+    raw_probes = r.table(data, "probes")
+    probes = r.read_settings(ProbeSettings, raw_probes, "probes", converters=named)
+    shared = _shared(r, data, study, limit=MAX_WORLD_BUDGET)
+    if shared is None or study is None or probes is None:
+        return None
+    if "judges" not in raw_probes:  # the eval score is judged by the study's annotators unless told otherwise
+        probes = dataclasses.replace(probes, judges=study.annotators)
+    if "satisfaction" in raw_probes:  # a family the table leaves out weighs 0
+        probes = dataclasses.replace(probes, satisfaction_mix={k: probes.satisfaction_mix.get(k, 0.0)
+                                                               for k in FAMILIES})
+    return WindTunnelStudy(**shared, bases=study.base, world_seed=study.world_seed, annotators=study.annotators,
+                           probes=probes)
 
 
-def _custom_annotator(r: _Reader, name: str, table: Any) -> Annotator:
-    where = f"annotator.{name}"
-    if not isinstance(table, dict):
-        r.problem(where, None, "must be a table")
-        return PRESETS["clean"]
-    r.unknown_keys(where, table, {"preset", *KNOBS})
-    preset = table.get("preset")
-    if preset is not None and preset not in PRESETS:
-        r.problem(where, "preset", f"unknown preset {preset!r}; presets: {', '.join(PRESETS)}")
-        preset = None
-    knobs = {k: r.typed(where, table, k, float, getattr(PRESETS["clean"], k)) for k in KNOBS if k in table}
-    if not 0.0 <= knobs.get("label_noise", 0.0) <= 0.5:
-        r.problem(where, "label_noise", "must lie between 0 and 0.5")
-    if knobs.get("temperature", 0.0) < 0:
-        r.problem(where, "temperature", "must not be negative")
-    return annotator_from(name, preset, **knobs)
+def _own_model(r: _Reader, data: dict[str, Any]) -> OwnModelStudy | None:
+    raw_study = dict(r.table(data, "study"))
+    for key in ("base", "annotators"):
+        if raw_study.pop(key, None) is not None:
+            r.problem(f"study.{key}", WIND_TUNNEL_ONLY[f"study.{key}"])
+    study = r.read_settings(StudyTable, raw_study, "study", {"name": Path(r.path).stem})
+    model = _model(r, data)
+    files = r.read_settings(DataTable, r.table(data, "data"), "data") if "data" in data else None
+    if "data" not in data:
+        r.problem("data", "a study on your own model needs a [data] table with 'sft' and/or 'preference'")
+    probes = r.read_settings(TextProbeSettings, r.table(data, "probes"), "probes")
+    shared = _shared(r, data, study, limit=None)
+    if shared is None or model is None or files is None or probes is None:
+        return None
+    return OwnModelStudy(**shared, model=model, data=files, probes=probes)
 
 
-def _methods(r: _Reader, data: dict) -> dict[str, MethodSettings]:
+def _shared(r: _Reader, data: dict[str, Any], study: StudyTable | None, limit: int | None) -> dict[str, Any] | None:
+    """The fields both kinds share, with the arms the crossover point implies added."""
+    methods = _methods(r, r.table(data, "method"))
+    dynamics = r.read_settings(DynamicsSettings, r.table(data, "dynamics"), "dynamics")
+    point = r.read_settings(CrossoverPoint, r.table(data, "crossover"), "crossover") if "crossover" in data else None
+    cost = r.read_settings(CostModel, r.table(data, "cost"), "cost")
+    if point is not None and limit is not None:
+        for key in ("n0", "n", "m"):
+            if getattr(point, key) > limit:
+                r.problem(f"crossover.{key}", f"must be between 1 and {limit}, got {getattr(point, key)}")
+    if study is None or methods is None or dynamics is None or cost is None or r.problems:
+        return None
+    if not _stages_usable(r, study.arms, methods) or ("crossover" in data and point is None):
+        return None
+    arms = study.arms + tuple(parse_arm(label) for label in (point.arms() if point else ())
+                              if label not in {a.label for a in study.arms})
+    return dict(name=study.name, arms=arms, seeds=study.seeds, description=study.description, methods=methods,
+                dynamics=dynamics, crossover=point, cost=cost, source=r.path,
+                report_to=parse_report_to(study.report_to))
+
+
+def _methods(r: _Reader, tables: dict[str, Any]) -> dict[str, MethodSettings] | None:
     out = {}
-    for name, table in _table(r, data, "method").items():
-        where = f"method.{name}"
+    for name, table in tables.items():
         if name not in METHODS:
-            r.problem(where, None, f"unknown method; known methods: {', '.join(METHODS)}")
-            continue
-        if not isinstance(table, dict):
-            r.problem(where, None, "must be a table")
-            continue
-        settings_type = METHODS[name].settings
-        types = settings_type.field_types()
-        r.unknown_keys(where, table, set(types))
-        defaults = settings_type()
-        values = {k: r.typed(where, table, k, types[k], getattr(defaults, k)) for k in table if k in types}
-        out[name] = dataclasses.replace(defaults, **values)
-        for problem in out[name].problems():
-            r.problem(where, None, problem)
+            r.problem(f"method.{name}", f"unknown method; known methods: {', '.join(METHODS)}")
+        elif (settings := r.read_settings(METHODS[name].settings, table, f"method.{name}")) is not None:
+            out[name] = settings
+    return out if len(out) == len(tables) else None
+
+
+def _stages_usable(r: _Reader, arms: tuple[Arm, ...], methods: dict[str, MethodSettings]) -> bool:
+    """Each stage's settings as it will run (the study's defaults with the arm's overrides) must be usable."""
+    usable = True
+    for i, arm in enumerate(arms):
+        for stage in arm.stages:
+            try:
+                dataclasses.replace(methods.get(stage.method) or METHODS[stage.method].settings(),
+                                    **dict(stage.overrides))
+            except SettingsError as exc:
+                usable = False
+                for at, message in exc.problems:
+                    r.problem(f"study.arms[{i}]", f"{stage.label}: " + (f"setting {at!r} {message}" if at else message))
+    return usable
+
+
+def _custom_annotators(r: _Reader, tables: dict[str, Any]) -> dict[str, Annotator | None]:
+    """``[annotator.NAME]`` tables: a preset (``preset``, else the preset called NAME, else clean) with knobs
+    changed. None for a table that could not be read (its problems are reported)."""
+    out: dict[str, Annotator | None] = {}
+    for name, table in tables.items():
+        where = f"annotator.{name}"
+        knobs = dict(r.table(tables, name, where))
+        preset = knobs.pop("preset", None)
+        if preset is not None and (not isinstance(preset, str) or preset not in PRESETS):
+            r.problem(f"{where}.preset", f"unknown preset {preset!r}; presets: {', '.join(PRESETS)}")
+            preset = None
+        if "name" in knobs:
+            r.problem(f"{where}.name", "is the table's name; remove it")
+        start = PRESETS.get(preset) or PRESETS.get(name, PRESETS["clean"])  # type: ignore[arg-type]
+        out[name] = r.read_settings(Annotator, {k: v for k, v in knobs.items() if k != "name"}, where,
+                                    {**dataclasses.asdict(start), "name": name})
     return out
 
 
-def _check_stage_settings(r: _Reader, arms: tuple[Arm, ...], methods: dict[str, MethodSettings]) -> None:
-    """Each stage's settings as it will run (the study's defaults with the arm's overrides) must be usable."""
-    for i, arm in enumerate(arms):
-        for stage in arm.stages:
-            settings = dataclasses.replace(methods.get(stage.method) or METHODS[stage.method].settings(),
-                                           **dict(stage.overrides))
-            for problem in settings.problems():
-                r.problem("study", "arms", f"{stage.label}: {problem}", index=i)
+def _annotator_named(custom: dict[str, Annotator | None]) -> Converter:
+    """Reads an annotator's name: a ``[annotator.NAME]`` table or a preset."""
+
+    def read(name: Any) -> Annotator:
+        if not isinstance(name, str):
+            raise ValueError(f"must be an annotator's name, got {name!r}")
+        if name in custom:
+            if custom[name] is None:
+                raise ValueError(f"[annotator.{name}] has problems (listed with it)")
+            return custom[name]  # type: ignore[return-value]
+        if name in PRESETS:
+            return PRESETS[name]
+        raise ValueError(f"unknown annotator {name!r}: use a preset ({', '.join(PRESETS)}) or define "
+                         f"[annotator.{name}]")
+    return read
 
 
-def _probes(r: _Reader, data: dict, annotators: tuple[Annotator, ...]) -> ProbeSettings:
-    table = _table(r, data, "probes")
-    defaults = ProbeSettings()
-    scalars = {"items": int, "ood_items": int, "max_new_tokens": int, "batch_size": int, "temperature": float}
-    r.unknown_keys("probes", table, {*scalars, "judges", "satisfaction"})
-    values: dict[str, Any] = {k: r.typed("probes", table, k, t, getattr(defaults, k))
-                              for k, t in scalars.items() if k in table}
-    for key, value in values.items():
-        if key == "temperature" and value < 0:
-            r.problem("probes", key, "must not be negative (0 decodes greedily)")
-        elif key != "temperature" and value < 1:
-            r.problem("probes", key, "must be at least 1")
-    judges = table.get("judges")
-    by_name = {a.name: a for a in annotators}
-    if judges is None:
-        values["judges"] = annotators
-    elif not isinstance(judges, list) or not all(isinstance(j, str) for j in judges):
-        r.problem("probes", "judges", "must be a list of annotator names")
-    else:
-        for i, name in enumerate(judges):
-            if name not in by_name and name not in PRESETS:
-                r.problem("probes", "judges", f"unknown annotator {name!r}", index=i)
-        values["judges"] = tuple(by_name.get(j) or PRESETS.get(j, PRESETS["clean"]) for j in judges)
-    mix = table.get("satisfaction")
-    if mix is not None:
-        values["satisfaction_mix"] = _mix(r, mix)
-    return dataclasses.replace(defaults, **values)
-
-
-def _mix(r: _Reader, mix: Any) -> dict[str, float]:
-    from crossover.world.families import FAMILIES
-
-    where = "probes.satisfaction"
-    if not isinstance(mix, dict):
-        r.problem(where, None, "must be a table of family = weight")
-        return {}
-    out = {}
-    for name, weight in mix.items():
-        if name not in FAMILIES:
-            r.problem(where, name, f"unknown task family; families: {', '.join(FAMILIES)}")
-        elif not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
-            r.problem(where, name, f"must be a weight >= 0, got {weight!r}")
-        else:
-            out[name] = float(weight)
-    if out and not any(out.values()):
-        r.problem(where, None, "needs at least one positive weight")
-    return {name: out.get(name, 0.0) for name in FAMILIES}
-
-
-def _dynamics(r: _Reader, data: dict) -> DynamicsSettings:
-    table = _table(r, data, "dynamics")
-    defaults = DynamicsSettings()
-    names = [f.name for f in dataclasses.fields(DynamicsSettings)]
-    r.unknown_keys("dynamics", table, set(names))
-    values = {k: r.typed("dynamics", table, k, int, getattr(defaults, k)) for k in names if k in table}
-    for key, value in values.items():
-        if value < (0 if key == "prompts" else 1):
-            r.problem("dynamics", key, "must be at least 0 (0 turns watching off)" if key == "prompts"
-                      else "must be at least 1")
-    return dataclasses.replace(defaults, **values)
-
-
-def _crossover(r: _Reader, data: dict, limit: int | None = MAX_WORLD_BUDGET) -> CrossoverPoint | None:
-    if "crossover" not in data:
-        return None
-    table = _table(r, data, "crossover")
-    r.unknown_keys("crossover", table, {"n0", "n", "m", "method"})
-    values = {}
-    for key in ("n0", "n", "m"):
-        if key not in table:
-            r.problem("crossover", key, "is required in [crossover]")
-            continue
-        value = r.typed("crossover", table, key, int, 1)
-        if value < 1 or (limit is not None and value > limit):
-            r.problem("crossover", key, f"must be between 1 and {limit}, got {value}" if limit else
-                      f"must be at least 1, got {value}")
-        values[key] = value
-    method = r.typed("crossover", table, "method", str, "dpo")
-    if method not in METHODS or METHODS[method].data == "demonstrations":
-        r.problem("crossover", "method", f"must name a preference method, got {method!r}")
-    if len(values) < 3:
-        return None
-    return CrossoverPoint(values["n0"], values["n"], values["m"], method)
-
-
-def _relative(path: str, value: str) -> Path:
-    """A path from a study file, relative to the file's directory (or to the working directory)."""
-    candidate = Path(value).expanduser()
-    if candidate.is_absolute() or path.startswith("<"):
-        return candidate
-    return Path(path).parent / candidate
-
-
-def _model(r: _Reader, data: dict, path: str) -> ModelTable | None:
-    table = _table(r, data, "model")
+def _model(r: _Reader, data: dict[str, Any]) -> ModelTable | None:
+    """``[model]``: ModelKeys' keys and LoraSettings' (``lora_r``, ..., ``target_modules``) in one table."""
     if "model" not in data:
-        r.problem("model", None, "a study on your own data needs a [model] table with 'path'")
+        r.problem("model", "a study on your own data needs a [model] table with 'path'")
         return None
-    lora_keys = {"lora_r": int, "lora_alpha": int, "lora_dropout": float, "target_modules": object}
-    r.unknown_keys("model", table, {"path", "lora", "trust_remote_code", "chat_template", *lora_keys})
-    where = r.typed("model", table, "path", str, "")
-    if not where:
-        r.problem("model", "path", "is required: a model directory, a Hub id, a .gguf file or 'smollm2'")
-    elif _relative(path, where).exists():  # a local path is relative to the study file; a Hub id is not a path
-        where = str(_relative(path, where))
-    defaults = LoraSettings()
-    targets = table.get("target_modules", "all-linear")
-    if isinstance(targets, str):
-        targets = [targets]
-    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) and t for t in targets):
-        r.problem("model", "target_modules", f"must be a module name or a list of them, got {targets!r}")
-        targets = list(defaults.target_modules)
-    lora = LoraSettings(r.typed("model", table, "lora_r", int, defaults.r),
-                        r.typed("model", table, "lora_alpha", int, defaults.alpha),
-                        r.typed("model", table, "lora_dropout", float, defaults.dropout), tuple(targets))
-    if lora.r < 1 or lora.alpha < 1:
-        r.problem("model", "lora_r" if lora.r < 1 else "lora_alpha", "must be at least 1")
-    if not 0.0 <= lora.dropout < 1.0:
-        r.problem("model", "lora_dropout", "must lie in [0, 1)")
-    use_lora = r.typed("model", table, "lora", bool, False)
-    if not use_lora and any(k in table for k in lora_keys):
-        r.problem("model", next(k for k in lora_keys if k in table), "is a LoRA setting, but lora is not true")
+    raw = r.table(data, "model")
+    lora_keys = {toml_key(LoraSettings, f.name) for f in dataclasses.fields(LoraSettings)}
+    keys = r.read_settings(ModelKeys, {k: v for k, v in raw.items() if k not in lora_keys}, "model",
+                           also_known=lora_keys)
+    lora = r.read_settings(LoraSettings, {k: v for k, v in raw.items() if k in lora_keys}, "model")
+    if keys is None or lora is None:
+        return None
+    if not keys.lora and lora_keys & set(raw):
+        r.problem(f"model.{next(k for k in raw if k in lora_keys)}", "is a LoRA setting, but lora is not true")
     template = None
-    if "chat_template" in table:
-        file = _relative(path, r.typed("model", table, "chat_template", str, ""))
+    if keys.chat_template is not None:
         try:
-            template = file.read_text()
+            template = keys.chat_template.read_text()
         except OSError as exc:
-            r.problem("model", "chat_template", f"cannot read {file} ({exc.strerror})")
-    options = ModelOptions(lora if use_lora else None, r.typed("model", table, "trust_remote_code", bool, False),
-                           template)
-    return ModelTable(where, options)
+            r.problem("model.chat_template", f"cannot read {keys.chat_template} ({exc.strerror})")
+    return ModelTable(keys.path, ModelOptions(lora if keys.lora else None, keys.trust_remote_code, template))
 
 
-def _data(r: _Reader, data: dict, path: str) -> DataTable | None:
-    table = _table(r, data, "data")
-    if "data" not in data:
-        r.problem("data", None, "a study on your own model needs a [data] table with 'sft' and/or 'preference'")
+_INVALID = object()
+"""What a conversion returns after reporting a problem."""
+
+Converter = typing.Callable[[Any], Any]
+"""Reads one TOML value into a type a table cannot describe by itself; raises ValueError with the sentence."""
+
+
+class _Reader:
+    """Reads the tables of one TOML document into settings dataclasses, collecting every problem with its line."""
+
+    def __init__(self, path: str, text: str):
+        self.path, self.lines, self.problems = path, text.splitlines(), []
+        self.converters: dict[Any, Converter] = {Arm: _arm}
+
+    def problem(self, where: str, message: str) -> None:
+        """A problem at a dotted field, e.g. ``study.arms[1]`` or ``probes.satisfaction.style``."""
+        self.problems.append(Problem(self.path, message, self._line(re.sub(r"\[\d+\]", "", where)), where or None))
+
+    def table(self, data: dict[str, Any], name: str, where: str | None = None) -> dict[str, Any]:
+        """``data[name]`` when it is a table; {} (and a problem) when it is something else."""
+        value = data.get(name, {})
+        if isinstance(value, dict):
+            return value
+        self.problem(where or name, f"must be a table, e.g. [{where or name}]")
+        return {}
+
+    def read_settings(self, cls: type, raw: Any, where: str, defaults: dict[str, Any] | None = None, *,
+                      converters: dict[Any, Converter] | None = None, also_known: set[str] = frozenset()) -> Any:
+        """An instance of the settings dataclass ``cls`` from its TOML table ``raw`` (None after a problem).
+
+        ``defaults`` replace the class's own defaults; ``also_known`` are keys of the same table read elsewhere."""
+        if not isinstance(raw, dict):
+            self.problem(where, f"must be a table, e.g. [{where}]")
+            return None
+        converters = {**self.converters, **(converters or {})}
+        fields = {toml_key(cls, f.name): f for f in dataclasses.fields(cls) if f.init}
+        for key in raw:
+            if key not in fields and key not in also_known:
+                self.problem(f"{where}.{key}", "unknown setting; expected one of: "
+                             + ", ".join(sorted({*fields, *also_known})))
+        values, complete = dict(defaults or {}), True
+        for key, f in fields.items():
+            if key in raw:
+                values[f.name] = self._convert(hints(cls)[f.name], raw[key], f"{where}.{key}", converters)
+            elif f.name not in values and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                self.problem(f"{where}.{key}", "is required")
+                complete = False
+        converted = {k: v for k, v in values.items() if v is not _INVALID}
+        if not complete or len(converted) < len(values):
+            for name, value in converted.items():  # what can still be checked field by field
+                for at, message in value_problems(hints(cls)[name], value):
+                    self.problem(f"{where}.{toml_key(cls, name)}{at}", message)
+            return None
+        try:
+            return cls(**values)
+        except SettingsError as exc:
+            for at, message in exc.problems:
+                self.problem(_located(cls, where, at), message)
+            return None
+
+    def _convert(self, hint: Any, raw: Any, where: str, converters: dict[Any, Converter]) -> Any:
+        """The value of one field from its TOML value, or ``_INVALID`` after reporting why not."""
+        inner, extras = strip(hint)
+        origin, args = typing.get_origin(inner), typing.get_args(inner)
+        if inner in converters:
+            try:
+                return converters[inner](raw)
+            except ValueError as exc:
+                self.problem(where, str(exc))
+                return _INVALID
+        if origin in (typing.Union, types.UnionType):  # TOML has no null: an optional setting is given or absent
+            (option,) = (a for a in args if a is not type(None))
+            return self._convert(Annotated[(option, *extras)] if extras else option, raw, where, converters)
+        if origin is Literal:
+            if any(raw == a and type(raw) is type(a) for a in args):
+                return raw
+            return self._bad(where, f"must be one of {', '.join(map(str, args))}; got {raw!r}")
+        if origin is tuple:
+            items = [self._convert(args[0], item, f"{where}[{i}]", converters)
+                     for i, item in enumerate(raw if isinstance(raw, list) else [raw])]
+            return _INVALID if _INVALID in items else tuple(items)
+        if origin is dict:
+            if not isinstance(raw, dict):
+                return self._bad(where, "must be a table of name = value")
+            out = {k: self._convert(args[1], v, f"{where}.{k}", converters) for k, v in raw.items()}
+            return _INVALID if _INVALID in out.values() else out
+        if isinstance(inner, type) and issubclass(inner, Settings):
+            value = self.read_settings(inner, raw, where, converters=converters)
+            return _INVALID if value is None else value
+        return self._scalar(inner, extras, raw, where)
+
+    def _scalar(self, kind: type, extras: tuple[Any, ...], raw: Any, where: str) -> Any:
+        if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+            return float(raw)
+        expected = str if kind is Path else kind
+        if expected not in (bool, int, float, str):
+            raise TypeError(f"{where}: settings of type {kind!r} have no reader")  # a bug in a settings class
+        if not isinstance(raw, expected) or (expected is int and isinstance(raw, bool)):
+            return self._bad(where, f"must be {expected.__name__}, got {raw!r}")
+        path = next((e for e in extras if isinstance(e, PathSetting)), None)
+        if path is None:
+            return raw
+        if kind is Path and not raw.strip():
+            return self._bad(where, "must not be empty")
+        return Path(self._relative(raw, path)) if kind is Path else self._relative(raw, path)
+
+    def _relative(self, value: str, setting: PathSetting) -> str:
+        """A path from the study file, relative to the file's folder (or to the working directory)."""
+        if not value or value in setting.names:
+            return value
+        try:
+            candidate = Path(value).expanduser()
+        except RuntimeError:  # "~someone" with no such user: not a home directory, a plain name
+            candidate = Path(value)
+        if not candidate.is_absolute() and not self.path.startswith("<"):
+            candidate = Path(self.path).parent / candidate
+        return value if setting.if_exists and not candidate.exists() else str(candidate)
+
+    def _bad(self, where: str, message: str) -> Any:
+        self.problem(where, message)
+        return _INVALID
+
+    def _line(self, where: str) -> int | None:
+        """The line of ``a.b.c``: the key ``c`` under ``[a.b]``, ``b`` under ``[a]``, ..., else a table header."""
+        parts = where.split(".")
+        candidates = [(".".join(parts[:k]), parts[k]) for k in range(len(parts) - 1, -1, -1)]
+        candidates += [(".".join(parts[:k]), None) for k in range(len(parts), 0, -1)]
+        return next((line for table, key in candidates if (line := self._line_of(table, key))), None)
+
+    def _line_of(self, table: str, key: str | None) -> int | None:
+        current = ""
+        for number, raw in enumerate(self.lines, 1):
+            line = raw.strip()
+            if line.startswith("[") and line.endswith("]"):
+                current = line.strip("[]").strip()
+                if key is None and current == table:
+                    return number
+            elif key is not None and current == table and line.split("=", 1)[0].strip().strip('"') == key:
+                return number
         return None
-    r.unknown_keys("data", table, {"sft", "preference"})
-    files = {k: _relative(path, r.typed("data", table, k, str, "")) for k in ("sft", "preference") if table.get(k)}
-    if not files:
-        r.problem("data", None, "give at least one of sft = FILE, preference = FILE")
-    return DataTable(files.get("sft"), files.get("preference"))
 
 
-def _no_world_keys(r: _Reader, data: dict, study: dict) -> tuple[Annotator, ...]:
-    """On real data the preference file's labels are the annotator; wind-tunnel settings would be ignored."""
-    for key, message in (("base", "use [model] path for your own model"),
-                         ("annotators", "your preference file's labels are used; annotators are wind-tunnel settings"),
-                         ("world_seed", "is a wind-tunnel setting")):
-        if key in study:
-            r.problem("study", key, message)
-    if "annotator" in data:
-        r.problem("annotator", None, "annotators are wind-tunnel settings; your preference file's labels are used")
-    return ()
+def _located(cls: type, where: str, at: str | None) -> str:
+    """The dotted TOML field of a settings problem: ``at`` is a field name (and a suffix such as ``[2]``) or None."""
+    if not at:
+        return where
+    name, rest = re.match(r"(\w*)(.*)", at).groups()  # type: ignore[union-attr]
+    known = {f.name for f in dataclasses.fields(cls)}
+    return f"{where}.{toml_key(cls, name) if name in known else name}{rest}"
 
 
-def _text_probes(r: _Reader, data: dict, path: str) -> TextProbeSettings:
-    table = _table(r, data, "probes")
-    defaults = TextProbeSettings()
-    types = {f.name: type(getattr(defaults, f.name)) for f in dataclasses.fields(TextProbeSettings)}
-    r.unknown_keys("probes", table, set(types))
-    values: dict[str, Any] = {}
-    for key, kind in types.items():
-        if key not in table:
-            continue
-        if key == "only":
-            names = table[key]
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                r.problem("probes", key, f"must be a list of probe names, got {names!r}")
-                continue
-            unknown = [n for n in names if n not in TEXT_PROBES]
-            if unknown:
-                r.problem("probes", key, f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")
-            values[key] = tuple(names)
-            continue
-        value = r.typed("probes", table, key, kind, getattr(defaults, key))
-        if kind is int and value < (1 if key in ("batch_size", "lc_reference_words") else 0):
-            r.problem("probes", key, "must be at least 1" if key in ("batch_size", "lc_reference_words")
-                      else "must not be negative")
-        if key in ("reward_model", "judge") and value or (key == "embedder" and value and value != "minilm"):
-            value = str(_relative(path, value))
-        values[key] = value
-    return dataclasses.replace(defaults, **values)
-
-
-def _cost(r: _Reader, data: dict) -> CostModel:
-    table = _table(r, data, "cost")
-    types = CostModel.field_types()
-    r.unknown_keys("cost", table, set(types))
-    defaults = CostModel()
-    values = {k: r.typed("cost", table, k, types[k], getattr(defaults, k)) for k in table if k in types}
-    for key, value in values.items():
-        if key == "currency":
-            if not value.strip():
-                r.problem("cost", key, "must not be empty")
-        elif not math.isfinite(value):
-            r.problem("cost", key, f"must be a finite number, got {value}")
-        elif key in ("price_sft", "price_pair") and not value > 0:
-            r.problem("cost", key, f"must be greater than 0, got {value}")
-        elif value < 0:
-            r.problem("cost", key, f"must not be negative, got {value}")
-    return dataclasses.replace(defaults, **values)
+def _arm(text: Any) -> Arm:
+    try:
+        return parse_arm(text)
+    except ArmSyntaxError as exc:
+        raise ValueError(str(exc)) from None

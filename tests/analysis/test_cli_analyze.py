@@ -42,7 +42,7 @@ def test_prices_from_study_json_and_overrides_are_validated():
     from crossover.errors import CrossoverError
 
     assert resolve_cost({"cost": {"price_pair": 3.0}}, {"price_sft": 2.0, "price_pair": None}).price_pair == 3.0
-    with pytest.raises(CrossoverError, match="price_sft and price_pair must be greater than 0"):
+    with pytest.raises(CrossoverError, match="price_sft: must be greater than 0"):
         resolve_cost({}, {"price_sft": 0.0})
     with pytest.raises(CrossoverError, match="unknown cost settings"):
         resolve_cost({"cost": {"price_per_pair": 1.0}})

@@ -16,23 +16,30 @@ import math
 from dataclasses import asdict, dataclass, fields
 
 from crossover.analysis.load import DEMONSTRATIONS, Cell, StageInfo
+from crossover.settings import NonNegative, Positive, Settings
 
 
 @dataclass(frozen=True)
-class CostModel:
-    price_sft: float = 1.0
+class CostModel(Settings):
+    """Prices of training data (a study's ``[cost]`` table, ``study.json``'s ``cost``)."""
+
+    price_sft: Positive = 1.0
     """Price of one SFT example (a written demonstration)."""
-    price_pair: float = 1.0
+    price_pair: Positive = 1.0
     """Price of one preference pair (a comparison label on two responses)."""
-    price_label: float = 1.0
+    price_label: NonNegative = 1.0
     """Price of one unpaired label (a thumbs up or down, as KTO uses)."""
-    price_prompt: float = 1.0
+    price_prompt: NonNegative = 1.0
     """Price of one prompt for an online method (GRPO)."""
-    price_sft_token: float = 0.0
+    price_sft_token: NonNegative = 0.0
     """Extra price per token of an SFT example."""
-    price_pair_token: float = 0.0
+    price_pair_token: NonNegative = 0.0
     """Extra price per token of a preference example (pair, label or prompt)."""
     currency: str = "units"
+    """The unit the prices are in; only printed."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        return [("currency", "must not be empty")] if not self.currency.strip() else []
 
     @classmethod
     def field_types(cls) -> dict[str, type]:

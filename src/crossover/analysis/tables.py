@@ -58,3 +58,17 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame], provenance: dict
 def frame(rows: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
     """A DataFrame of ``rows`` (an empty one with ``columns`` when there are none)."""
     return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns or [])
+
+
+def read_table(root: Path, name: str) -> pd.DataFrame:
+    """An analysis table (empty where the analysis wrote none or it has no rows)."""
+    parquet, csv = root / "analysis" / f"{name}.parquet", root / "analysis" / f"{name}.csv"
+    if parquet.exists():
+        frame = pd.read_parquet(parquet)
+    elif csv.exists() and csv.stat().st_size > 1:
+        frame = pd.read_csv(csv, keep_default_na=False, na_values=[""])
+    else:
+        return pd.DataFrame()
+    if "annotator" in frame.columns:
+        frame["annotator"] = frame["annotator"].fillna("").astype(str)
+    return frame

@@ -12,12 +12,14 @@ stage that starts from that model on the same pairs (``reference_cache.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from datasets import Dataset
 from trl import DPOConfig, DPOTrainer
 
 from crossover.methods.reference_cache import ReferenceLogpsCache
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+from crossover.settings import Positive, between
 
 TRL_DPO_LOSSES = ("sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "aot",
                   "aot_unpaired", "apo_zero", "apo_down", "discopop", "sft", "sigmoid_norm")
@@ -27,14 +29,15 @@ SMOOTHED_LOSSES = ("robust", "exo_pair", "aot", "aot_unpaired")
 
 @dataclass(frozen=True)
 class DPOSettings(MethodSettings):
-    learning_rate: float = 2e-4
-    epochs: float = 2.0
-    beta: float = 0.1
+    learning_rate: Positive = 2e-4
+    epochs: Positive = 2.0
+    beta: Positive = 0.1
+    """Strength of the implicit KL penalty towards the reference (DPO's beta, Rafailov et al. 2023 eq. 7)."""
     loss_type: str = "sigmoid"
     """One of TRL's DPO losses, or several joined by '+' (e.g. "sigmoid+sft")."""
     loss_weights: str = ""
     """Weights of a '+'-mixture, joined by '+' (e.g. "1+0.5"); empty means 1 for every loss."""
-    label_smoothing: float = 0.0
+    label_smoothing: Annotated[float, between(0, 0.5, high_open=True)] = 0.0
     """Probability that a label is flipped, for robust (rDPO) and aot; EXO's epsilon for exo_pair."""
 
     def losses(self) -> list[str]:
@@ -54,8 +57,6 @@ class DPOSettings(MethodSettings):
             return [*out, f"loss_weights must be numbers joined by '+', e.g. '1+0.5'; got {self.loss_weights!r}"]
         if weights is not None and len(weights) != len(self.losses()):
             out.append(f"loss_weights has {len(weights)} weight(s) for {len(self.losses())} loss(es)")
-        if not 0.0 <= self.label_smoothing < 0.5:
-            out.append("label_smoothing must lie in [0, 0.5)")
         if self.label_smoothing and not set(self.losses()) & set(SMOOTHED_LOSSES):
             out.append(f"label_smoothing only acts on TRL's {', '.join(SMOOTHED_LOSSES)} losses, not {self.loss_type}")
         if "exo_pair" in self.losses() and not self.label_smoothing:

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from crossover.methods.pair_loss import PairLogps, PairLoss, PairLossTrainer, build_pair_loss_trainer, implicit_rewards
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs
+from crossover.settings import NonNegative, Positive
 
 
 def dpop_loss(pair: PairLogps, beta: float, lam: float) -> PairLoss:
@@ -33,10 +34,10 @@ def dpop_loss(pair: PairLogps, beta: float, lam: float) -> PairLoss:
 
 @dataclass(frozen=True)
 class DPOPSettings(MethodSettings):
-    learning_rate: float = 2e-4
-    epochs: float = 2.0
-    beta: float = 0.1
-    lam: float = 5.0
+    learning_rate: Positive = 2e-4
+    epochs: Positive = 2.0
+    beta: Positive = 0.1
+    lam: NonNegative = 5.0
     """Weight of the penalty on the chosen reply's log-prob falling below the reference's; 0 gives DPO."""
 
 

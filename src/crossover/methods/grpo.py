@@ -16,27 +16,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from datasets import Dataset
 from trl import GRPOConfig, GRPOTrainer
 
 from crossover.methods.spec import MethodSettings, MethodSpec, ResponseScorer, StageInputs, common_arguments
+from crossover.settings import Count, NonNegative, Positive, at_least
 
 
 @dataclass(frozen=True)
 class GRPOSettings(MethodSettings):
-    learning_rate: float = 1e-4
-    epochs: float = 1.0
-    batch_size: int = 16
+    learning_rate: Positive = 1e-4
+    epochs: Positive = 1.0
+    batch_size: Count = 16
     """Sampled replies per optimisation step: batch_size / num_generations prompts."""
     reward: Literal["proxy", "gold"] = "proxy"
-    num_generations: int = 8
-    max_completion_length: int = 48
-    temperature: float = 1.0
-    beta: float = 0.0
-    epsilon: float = 0.2
-    num_iterations: int = 1
+    num_generations: Annotated[int, at_least(2)] = 8
+    """Replies sampled per prompt; advantages compare the replies within a group, so at least 2."""
+    max_completion_length: Count = 48
+    temperature: Positive = 1.0
+    """Sampling temperature of the replies."""
+    beta: NonNegative = 0.0
+    """Weight of the KL penalty towards the reference; 0 (TRL's default) drops it."""
+    epsilon: Positive = 0.2
+    """Clipping range of the policy ratio."""
+    num_iterations: Count = 1
     scale_rewards: Literal["group", "batch", "none"] = "group"
     loss_type: Literal["grpo", "dapo", "bnpo", "dr_grpo"] = "grpo"
     lite_ppo: bool = False
@@ -44,9 +49,7 @@ class GRPOSettings(MethodSettings):
 
     def problems(self) -> list[str]:
         out = super().problems()
-        if self.num_generations < 2:
-            out.append("num_generations must be at least 2 (advantages compare replies within a group)")
-        elif self.batch_size % self.num_generations:
+        if self.batch_size % self.num_generations:
             out.append(f"batch_size ({self.batch_size}) must be a multiple of num_generations ({self.num_generations})")
         if self.lite_ppo and (self.scale_rewards, self.loss_type) != ("group", "grpo"):
             out.append("lite_ppo sets scale_rewards and loss_type itself; leave those at their defaults")

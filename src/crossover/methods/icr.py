@@ -35,6 +35,7 @@ from trl.trainer.dpo_trainer import DataCollatorForPreference
 
 from crossover.methods.pair_loss import PairLogps, PairLoss, PairLossTrainer, implicit_rewards
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+from crossover.settings import NonNegative, Positive
 
 COUNTERFACTUAL = "counterfactual_prompt"
 CF_KEYS = ("cf_input_ids", "cf_attention_mask", "cf_completion_mask", "has_counterfactual")
@@ -149,10 +150,10 @@ def _tokenize_counterfactual(row: dict[str, Any], tokenizer: PreTrainedTokenizer
 
 @dataclass(frozen=True)
 class ICRSettings(MethodSettings):
-    learning_rate: float = 2e-4
-    epochs: float = 2.0
-    beta: float = 0.1
-    lam: float = 0.1
+    learning_rate: Positive = 2e-4
+    epochs: Positive = 2.0
+    beta: Positive = 0.1
+    lam: NonNegative = 0.1
     """Weight of the intervention-consistency KL (ICR's code uses 0.1); 0 gives DPO."""
 
 

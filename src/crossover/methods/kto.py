@@ -8,28 +8,27 @@ Reference log-probabilities (and the KL anchor's) are computed once, before trai
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 from datasets import Dataset
 from trl import KTOConfig, KTOTrainer
 
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+from crossover.settings import Positive, at_least
 
 
 @dataclass(frozen=True)
 class KTOSettings(MethodSettings):
-    learning_rate: float = 2e-4
-    epochs: float = 2.0
-    beta: float = 0.1
+    learning_rate: Positive = 2e-4
+    epochs: Positive = 2.0
+    beta: Positive = 0.1
+    batch_size: Annotated[int, at_least(2)] = 16
+    """KTO estimates its KL anchor from mismatched replies inside a batch, so at least 2."""
     loss_type: Literal["kto", "apo_zero_unpaired"] = "kto"
-    desirable_weight: float = 1.0
-    undesirable_weight: float = 1.0
+    desirable_weight: Positive = 1.0
+    """Weight of the loss on desirable replies (KTO's lambda_D, Ethayarajh et al. 2024 eq. 8)."""
+    undesirable_weight: Positive = 1.0
 
-    def problems(self) -> list[str]:
-        out = super().problems()
-        if self.batch_size < 2:
-            out.append("KTO estimates its KL anchor from mismatched replies inside a batch: batch_size must be >= 2")
-        return out
 
 
 def build_kto(inputs: StageInputs) -> KTOTrainer:

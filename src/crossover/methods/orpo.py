@@ -14,13 +14,15 @@ from datasets import Dataset
 from trl.experimental.orpo import ORPOConfig, ORPOTrainer
 
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+from crossover.settings import NonNegative, Positive
 
 
 @dataclass(frozen=True)
 class ORPOSettings(MethodSettings):
-    learning_rate: float = 5e-4
-    epochs: float = 3.0
-    beta: float = 0.1
+    learning_rate: Positive = 5e-4
+    epochs: Positive = 3.0
+    beta: NonNegative = 0.1
+    """Weight of the odds-ratio term on top of the SFT loss (ORPO's lambda, Hong et al. 2024 eq. 6); 0 is SFT."""
 
 
 def build_orpo(inputs: StageInputs) -> ORPOTrainer:

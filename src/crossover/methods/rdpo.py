@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from crossover.methods.pair_loss import PairLogps, PairLoss, PairLossTrainer, build_pair_loss_trainer, implicit_rewards
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs
+from crossover.settings import NonNegative, Positive
 
 
 def rdpo_loss(pair: PairLogps, beta: float, alpha: float) -> PairLoss:
@@ -35,10 +36,10 @@ def rdpo_loss(pair: PairLogps, beta: float, alpha: float) -> PairLoss:
 
 @dataclass(frozen=True)
 class RDPOSettings(MethodSettings):
-    learning_rate: float = 2e-4
-    epochs: float = 2.0
-    beta: float = 0.1
-    alpha: float = 0.05
+    learning_rate: Positive = 2e-4
+    epochs: Positive = 2.0
+    beta: Positive = 0.1
+    alpha: NonNegative = 0.05
     """Weight of the length difference (per token) inside the logit; 0 gives DPO."""
 
 

@@ -8,12 +8,13 @@ from datasets import Dataset
 from trl import SFTConfig, SFTTrainer
 
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+from crossover.settings import Positive
 
 
 @dataclass(frozen=True)
 class SFTSettings(MethodSettings):
-    learning_rate: float = 5e-4
-    epochs: float = 3.0
+    learning_rate: Positive = 5e-4
+    epochs: Positive = 3.0
 
 
 def build_sft(inputs: StageInputs) -> SFTTrainer:

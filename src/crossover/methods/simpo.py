@@ -10,21 +10,25 @@ TRL ships SimPO as ``CPOTrainer(loss_type="simpo")``; with ``cpo_alpha = 0`` it 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from datasets import Dataset
 from trl.experimental.cpo import CPOConfig, CPOTrainer
 
 from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
+from crossover.settings import NonNegative, Positive, between
 
 
 @dataclass(frozen=True)
 class SimPOSettings(MethodSettings):
-    learning_rate: float = 2e-4
-    epochs: float = 2.0
-    beta: float = 2.0
-    simpo_gamma: float = 1.0
-    cpo_alpha: float = 0.0
-    label_smoothing: float = 0.0
+    learning_rate: Positive = 2e-4
+    epochs: Positive = 2.0
+    beta: Positive = 2.0
+    simpo_gamma: NonNegative = 1.0
+    """Target reward margin (SimPO's gamma)."""
+    cpo_alpha: NonNegative = 0.0
+    """Weight of CPO's NLL term on the chosen reply; 0 is the paper's SimPO."""
+    label_smoothing: Annotated[float, between(0, 0.5, high_open=True)] = 0.0
 
 
 def build_simpo(inputs: StageInputs) -> CPOTrainer:

@@ -7,33 +7,42 @@ from ``StageInputs``.
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, Trainer, TrainerCallback
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, SchedulerType, Trainer, TrainerCallback
+
+from crossover.settings import Count, Fraction, NonNegative, Positive, Settings
+
+SchedulerName = Literal[tuple(s.value for s in SchedulerType)]  # type: ignore[misc]
+"""Learning-rate schedules transformers knows (``lr_scheduler_type``)."""
 
 DataKind = Literal["demonstrations", "pairs", "unpaired", "prompts"]
 """What a stage's budget counts: SFT examples, preference pairs, labelled single replies, or bare prompts."""
 
 
 @dataclass(frozen=True)
-class MethodSettings:
-    """Hyperparameters every method has. Subclasses add their own, each with a default.
+class MethodSettings(Settings):
+    """Hyperparameters every method has. Subclasses add their own, each with a default, a range (``Annotated``)
+    or choices (``Literal``); construction rejects values outside them (``crossover.settings``)."""
 
-    A field annotated with ``Literal[...]`` only accepts the listed values; ``problems`` reports any other.
-    """
-
-    learning_rate: float = 5e-4
-    epochs: float = 3.0
-    batch_size: int = 16
-    max_length: int = 128
-    warmup_ratio: float = 0.0
-    lr_scheduler: str = "linear"
-    weight_decay: float = 0.0
+    learning_rate: Positive = 5e-4
+    """Peak learning rate of AdamW."""
+    epochs: Positive = 3.0
+    """Passes over the stage's budget (a fraction is allowed)."""
+    batch_size: Count = 16
+    """Examples per optimisation step."""
+    max_length: Count = 128
+    """Longest training sequence in tokens; longer ones are truncated."""
+    warmup_ratio: Fraction = 0.0
+    """Share of the training steps spent warming the learning rate up."""
+    lr_scheduler: SchedulerName = "linear"
+    """How the learning rate decays after warm-up (transformers' ``lr_scheduler_type``)."""
+    weight_decay: NonNegative = 0.0
+    """AdamW's decoupled weight decay."""
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -43,22 +52,6 @@ class MethodSettings:
     def field_types(cls) -> dict[str, type]:
         return {f.name: type(f.default) for f in fields(cls)}
 
-    @classmethod
-    def choices(cls) -> dict[str, tuple[Any, ...]]:
-        """Settings restricted to a fixed set of values (declared as ``Literal``), name -> allowed values."""
-        hints = typing.get_type_hints(cls)
-        return {name: typing.get_args(hint) for name, hint in hints.items() if typing.get_origin(hint) is Literal}
-
-    def problems(self) -> list[str]:
-        """What is wrong with these values, one sentence each (empty when they are usable)."""
-        out = []
-        for name, allowed in self.choices().items():
-            if getattr(self, name) not in allowed:
-                out.append(f"setting {name!r} must be one of {', '.join(map(str, allowed))}; got {getattr(self, name)!r}")
-        for name in ("learning_rate", "epochs", "batch_size", "max_length"):
-            if getattr(self, name) <= 0:
-                out.append(f"setting {name!r} must be greater than 0")
-        return out
 
 
 class ResponseScorer(Protocol):
@@ -93,6 +86,10 @@ class StageInputs:
     reference_cache: Path | None = None
     """A directory of reference log-probs of the stage's starting model, shared with every stage that starts from
     it (``reference_cache.py``); ``None`` computes them afresh."""
+    report_to: tuple[str, ...] = ()
+    """Trackers the trainer reports to (TRL's ``report_to``; ``crossover.train.tracking``); empty: none."""
+    run_name: str | None = None
+    """The stage's name in those trackers."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +106,8 @@ class MethodSpec:
 
 
 def common_arguments(inputs: StageInputs) -> dict[str, Any]:
-    """TrainingArguments shared by all TRL configs: CPU-safe precision, no checkpoints, our logging."""
+    """TrainingArguments shared by all TRL configs: CPU-safe precision, no checkpoints, our logging (plus the
+    trackers the study reports to)."""
     s = inputs.settings
     return dict(
         output_dir=str(inputs.output_dir),
@@ -122,7 +120,8 @@ def common_arguments(inputs: StageInputs) -> dict[str, Any]:
         max_length=s.max_length,
         logging_steps=1,
         save_strategy="no",
-        report_to=[],
+        report_to=list(inputs.report_to),
+        run_name=inputs.run_name,
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         use_cpu=not torch.cuda.is_available(),
         gradient_checkpointing=False,

@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from peft import LoraConfig
 
+from crossover.settings import Count, Fraction, Key, Settings
+
 
 @dataclass(frozen=True)
-class LoraSettings:
+class LoraSettings(Settings):
     """LoRA adapters (Hu et al. 2021) trained in each stage, then merged into the weights the next stage starts from."""
 
-    r: int = 16
-    alpha: int = 32
-    dropout: float = 0.05
+    r: Annotated[Count, Key("lora_r")] = 16
+    """Rank of the adapter matrices."""
+    alpha: Annotated[Count, Key("lora_alpha")] = 32
+    """Scale of the adapters' update (alpha / r)."""
+    dropout: Annotated[Fraction, Key("lora_dropout")] = 0.05
     target_modules: tuple[str, ...] = ("all-linear",)
     """Module names to adapt; ``all-linear`` is PEFT's shorthand for every linear layer but the output head."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        if not self.target_modules or not all(self.target_modules):
+            return [("target_modules", "must name at least one module, and no empty name")]
+        return []
 
     def peft_config(self) -> LoraConfig:
         targets: str | list[str] = "all-linear" if self.target_modules == ("all-linear",) else list(self.target_modules)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -18,6 +19,7 @@ from crossover.probes import DERIVED_PROBES, WORLD_PROBES
 from crossover.probes.base import ProbeOutput, Records
 from crossover.probes.eval_score import expected_win
 from crossover.probes.generation import generate
+from crossover.settings import Count, Key, NonNegative, Settings
 from crossover.world.annotator import Annotator
 from crossover.world.families import FAMILIES, Item, family
 from crossover.world.knowledge import KnowledgeBase
@@ -26,19 +28,30 @@ DEFAULT_SATISFACTION_MIX: dict[str, float] = {name: 0.0 if name == "selfreport" 
 
 
 @dataclass(frozen=True)
-class ProbeSettings:
-    items: int = 48
+class ProbeSettings(Settings):
+    """The wind-tunnel probes (a study's ``[probes]`` table)."""
+
+    items: Count = 48
     """Items per probe (the same items for every run of a world)."""
-    ood_items: int = 16
+    ood_items: Count = 16
     """Items per family on the out-of-distribution split."""
-    max_new_tokens: int = 48
-    batch_size: int = 128
-    temperature: float = 1.0
+    max_new_tokens: Count = 48
+    batch_size: Count = 128
+    temperature: NonNegative = 1.0
     """Sampling temperature; 1.0 reads the policy's own distribution, 0 is greedy decoding."""
-    satisfaction_mix: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SATISFACTION_MIX))
-    """Family weights of gold user satisfaction."""
+    satisfaction_mix: Annotated[dict[str, NonNegative], Key("satisfaction")] = field(
+        default_factory=lambda: dict(DEFAULT_SATISFACTION_MIX))
+    """Family weights of gold user satisfaction (``[probes.satisfaction]``: a family not named weighs 0)."""
     judges: tuple[Annotator, ...] = ()
     """Annotators used as benchmark judges for the eval score (by default the study's annotators)."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        unknown = [name for name in self.satisfaction_mix if name not in FAMILIES]
+        if unknown:
+            return [("satisfaction_mix", f"unknown task family {', '.join(unknown)}; families: {', '.join(FAMILIES)}")]
+        if not any(self.satisfaction_mix.values()):
+            return [("satisfaction_mix", "needs at least one positive weight")]
+        return []
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from crossover.report.markup import Child, Markup, json_for_script, tag
 from crossover.report.panel import Panel
 from crossover.report.sources import ReportInputs, dynamics_frame, length_frame, read_inputs, run_frame
 from crossover.report.transcripts import Reply, Transcript, transcripts
-from crossover.report.verdict import AxisVerdict, GroupVerdict, group_verdicts, missing_point_note, summary_sentences
+from crossover.report.verdict import GroupVerdict, group_verdicts, missing_point_note, summary_sentences
+from crossover.report.verdict_table import verdict_table
 
 REPORT_NAME = "report.html"
 
@@ -147,30 +148,6 @@ def _group_rows(table: pd.DataFrame, group: GroupVerdict) -> pd.DataFrame:
     if table.empty:
         return table
     return table[(table["base"] == group.base) & (table["annotator"] == group.annotator)]
-
-
-def _effect(change_effect: str, words: str) -> Markup:
-    return tag("span", words, class_=f"effect-{change_effect}" if change_effect in ("helps", "hurts") else None)
-
-
-def verdict_table(group: GroupVerdict) -> Markup:
-    p = group.point or {}
-    heads = ["behaviour (↑/↓: better direction)", f"at SFT({p.get('n0')})", f"+{p.get('m')} pairs",
-             f"+{p.get('n')} SFT examples", "one pair is worth (r*) SFT examples",
-             f"at the study's prices (pair = {amount(group.price_ratio)} SFT)", "crossover budget", "flags raised"]
-    return tag("div", tag("table", tag("thead", tag("tr", [tag("th", h) for h in heads])),
-                          tag("tbody", [verdict_row(a) for a in group.axes]), class_="verdict"), class_="table-wrap")
-
-
-def verdict_row(a: AxisVerdict) -> Markup:
-    arrow = {True: " ↑", False: " ↓"}.get(a.better, "")
-    flags = [tag("div", tag("span", "⚑ ", class_="flag"), f.short()) for f in a.flags] or "none"
-    return tag("tr", tag("td", tag("b", a.name + arrow), tag("span", a.description, class_="what")),
-               tag("td", fmt(a.parent), class_="num"),
-               tag("td", _effect(a.pairs.effect, a.pairs.words())),
-               tag("td", _effect(a.more_sft.effect, a.more_sft.words())),
-               tag("td", a.ratio), tag("td", a.decision), tag("td", a.budget), tag("td", flags),
-               class_=f"tone-{a.tone}", data_axis=a.name)
 
 
 def every_metric_table(rows: pd.DataFrame) -> Markup:

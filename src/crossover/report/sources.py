@@ -17,6 +17,7 @@ import pandas as pd
 
 from crossover.analysis.load import StudyData, load_study_data
 from crossover.analysis.summary import TABLE_NAMES
+from crossover.analysis.tables import read_table
 from crossover.errors import CrossoverError
 from crossover.report.labels import arm_label
 
@@ -51,20 +52,6 @@ def read_inputs(root: Path) -> ReportInputs:
     summary = json.loads((root / "summary.json").read_text())
     data = load_study_data(root)
     return ReportInputs(root, data.study, summary, {n: read_table(root, n) for n in TABLE_NAMES}, data)
-
-
-def read_table(root: Path, name: str) -> pd.DataFrame:
-    """An analysis table (empty where the analysis wrote none or it has no rows)."""
-    parquet, csv = root / "analysis" / f"{name}.parquet", root / "analysis" / f"{name}.csv"
-    if parquet.exists():
-        frame = pd.read_parquet(parquet)
-    elif csv.exists() and csv.stat().st_size > 1:
-        frame = pd.read_csv(csv, keep_default_na=False, na_values=[""])
-    else:
-        return pd.DataFrame()
-    if "annotator" in frame.columns:
-        frame["annotator"] = frame["annotator"].fillna("").astype(str)
-    return frame
 
 
 def run_frame(data: StudyData) -> pd.DataFrame:

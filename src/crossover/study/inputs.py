@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crossover.config import StudyConfig
+from crossover.config import StudyConfig, WindTunnelStudy
 from crossover.data.user import UserData
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS
@@ -18,7 +18,7 @@ from crossover.world.bases import BaseModelRef, resolve_base
 def resolve_inputs(config: StudyConfig) -> list[StudyInputs]:
     """Per base: the wind tunnel (a shipped or built base, its world, its probes), or the user's model, files and
     the text probes. User files are read and validated completely here, and every budget is checked against them."""
-    if config.model is None or config.data is None:
+    if isinstance(config, WindTunnelStudy):
         bases = [resolve_base(b) for b in config.bases]
         check_world(config, bases)
         return [world_inputs(config, base) for base in bases]
@@ -30,11 +30,11 @@ def resolve_inputs(config: StudyConfig) -> list[StudyInputs]:
     if problems:
         raise InputError(problems)
     labels = data.labels()
-    suite = TextSuite.resolve(config.probes)  # type: ignore[arg-type]
+    suite = TextSuite.resolve(config.probes)
     return [StudyInputs(base, data, suite, (labels,) if labels else (), options)]
 
 
-def check_world(config: StudyConfig, bases: list[BaseModelRef]) -> None:
+def check_world(config: WindTunnelStudy, bases: list[BaseModelRef]) -> None:
     """A study's ``world_seed`` must be the world of every base: the world comes from the base, never ignored."""
     if config.world_seed is None:
         return

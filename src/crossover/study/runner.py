@@ -28,7 +28,7 @@ from typing import Literal
 import torch
 from tqdm.auto import tqdm
 
-from crossover.config import StudyConfig
+from crossover.config import OwnModelStudy, StudyConfig, WindTunnelStudy
 from crossover.errors import CrossoverError
 from crossover.probes.base import Records
 from crossover.probes.run import MetricRow
@@ -40,6 +40,7 @@ from crossover.study.spec import RunSpec, StudyInputs, expand
 from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json, write_jsonl
 from crossover.train.checkpoints import load_tokenizer
 from crossover.train.stages import ArmJob, train_arm
+from crossover.train.tracking import RunTracking, check_trackers, run_label
 
 
 @dataclass
@@ -132,7 +133,9 @@ def _tokenizer(spec: RunSpec):
 def _arm_job(spec: RunSpec, store: StudyStore) -> ArmJob:
     return ArmJob(spec.arm, spec.settings, spec.seed, spec.annotator, spec.base.path,
                   lambda k: store.checkpoint(spec.training_key(k)), spec.options, spec.dynamics,
-                  lambda k: store.reference_cache(spec.training_key(k)))
+                  lambda k: store.reference_cache(spec.training_key(k)),
+                  RunTracking(spec.report_to, spec.run_id, run_label(spec.arm.label, spec.seed, spec.annotator_name,
+                                                                     spec.run_id)))
 
 
 def write_probe_results(run_dir: Path, run_id: str, arm: str, seed: int, annotator: str, base: str,
@@ -160,6 +163,7 @@ def run_study(config: StudyConfig, root: Path, *, workers: Workers = 1, progress
     if execution.accelerate_config is not None:
         execution = dataclasses.replace(execution, accelerate_config=check_accelerate_config(
             execution.accelerate_config))
+    check_trackers(config.report_to)
     inputs = resolve_inputs(config)  # reads and validates user data and checks budgets: before any directory
     store = StudyStore(root)
     store.prepare()
@@ -229,7 +233,8 @@ def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | N
     ``inputs`` (what the runs of a base share) names the labellers and the probe suite; without it, the config's
     annotators and wind-tunnel probe settings are recorded.
     """
-    real = inputs is not None and config.data is not None
+    real = inputs is not None and isinstance(config, OwnModelStudy)
+    labellers = inputs.labellers if inputs else config.annotators if isinstance(config, WindTunnelStudy) else ()
     return {
         "schema": RESULT_SCHEMA,
         "name": config.name,
@@ -238,7 +243,7 @@ def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | N
         "bases": bases,
         "seeds": list(config.seeds),
         "arms": [a.label for a in config.arms],
-        "annotators": [a.settings() for a in (inputs.labellers if inputs else config.annotators)],
+        "annotators": [a.settings() for a in labellers],
         "methods": {k: dataclasses.asdict(v) for k, v in config.methods.items()},
         "probes": inputs.probes.describe() if inputs else dataclasses.asdict(config.probes),
         "dynamics": dataclasses.asdict(config.dynamics),

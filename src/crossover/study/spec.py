@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from crossover.config import StudyConfig
+from crossover.config import StudyConfig, WindTunnelStudy
 from crossover.data.sources import WorldData
 from crossover.data.user import FileLabels, UserData
 from crossover.methods import METHODS, MethodSettings
@@ -78,6 +78,8 @@ class RunSpec:
     options: ModelOptions = ModelOptions()
     dynamics: DynamicsSettings = DynamicsSettings()
     """What training logs besides its losses; part of the run, not of the trained model."""
+    report_to: tuple[str, ...] = ()
+    """Trackers the training curves also go to (``crossover.train.tracking``); not part of the run id."""
 
     def _stages(self, k: int) -> list[dict[str, Any]]:
         return [{"method": st.method, "budget": st.budget, "settings": dataclasses.asdict(s)}
@@ -109,7 +111,7 @@ class RunSpec:
         return self.annotator.name if self.annotator and self.uses_annotator() else ""
 
 
-def world_inputs(config: StudyConfig, base: BaseModelRef) -> StudyInputs:
+def world_inputs(config: WindTunnelStudy, base: BaseModelRef) -> StudyInputs:
     """A wind-tunnel base with its world's data and probes, labelled by the study's annotators."""
     return StudyInputs(base, WorldData(base.world_seed), WorldSuite(config.probes, base.world_seed), config.annotators)
 
@@ -118,7 +120,7 @@ def expand(config: StudyConfig, inputs: Sequence[StudyInputs | BaseModelRef]) ->
     """All distinct runs of a study (for every base), parents (fewer stages) first. A bare wind-tunnel base
     stands for its world (``world_inputs``)."""
     runs: dict[str, RunSpec] = {}
-    for shared in (i if isinstance(i, StudyInputs) else world_inputs(config, i) for i in inputs):
+    for shared in (i if isinstance(i, StudyInputs) else world_inputs(config, i) for i in inputs):  # type: ignore[arg-type]
         for arm in config.arms:
             settings = tuple(config.method_settings(stage) for stage in arm.stages)
             seeds = config.seeds if arm.stages else (0,)
@@ -127,7 +129,7 @@ def expand(config: StudyConfig, inputs: Sequence[StudyInputs | BaseModelRef]) ->
             for seed in seeds:
                 for labeller in labellers:
                     spec = RunSpec(arm, seed, shared.base, labeller, settings, shared.probes, shared.data,
-                                   shared.options, config.dynamics)
+                                   shared.options, config.dynamics, config.report_to)
                     runs.setdefault(spec.run_id, spec)
     return sorted(runs.values(), key=lambda s: (len(s.arm.stages), s.base.name, s.arm.label, s.annotator_name,
                                                 s.seed))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crossover.methods import METHODS
+from crossover.settings import SettingsError
 
 _STAGE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*\((.*)\)\s*$", re.S)
 _NUMBER = re.compile(r"^[0-9][0-9_]*(\.[0-9]*)?([eE][-+]?[0-9]+)?$")
@@ -90,9 +91,11 @@ def parse_stage(text: str) -> Stage:
             overrides.append((key, coerce(key, _value(raw), types[key], method)))
         except TypeError as exc:
             raise ArmSyntaxError(str(exc)) from None
-    problems = settings(**dict(overrides)).problems()
-    if problems:
-        raise ArmSyntaxError(f"{method}: {'; '.join(problems)}")
+    try:
+        settings(**dict(overrides))
+    except SettingsError as exc:
+        problems = (f"setting {f!r} {m}" if f else m for f, m in exc.problems)
+        raise ArmSyntaxError(f"{method}: " + "; ".join(problems)) from None
     return Stage(method, budget, tuple(overrides))
 
 

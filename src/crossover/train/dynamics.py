@@ -30,18 +30,21 @@ import torch
 import torch.nn.functional as F
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
 
+from crossover.settings import Count, NonNegativeInt, Settings
+
 Chat = list[dict[str, str]]
 
 
 @dataclass(frozen=True)
-class DynamicsSettings:
+class DynamicsSettings(Settings):
     """What the training-dynamics callback watches (a study's ``[dynamics]`` table); it never changes training."""
 
-    prompts: int = 16
+    prompts: NonNegativeInt = 16
     """Held-out prompts generated on at each measurement; 0 turns the measurements off."""
-    points: int = 4
+    points: Count = 4
     """Measurements after step 0, evenly spaced over the stage's steps (fewer if the stage is shorter)."""
-    max_new_tokens: int = 48
+    max_new_tokens: Count = 48
+    """Longest greedy reply generated at a measurement."""
 
 
 class TrainingDynamics(TrainerCallback):

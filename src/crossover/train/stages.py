@@ -28,6 +28,7 @@ from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
 from crossover.train.checkpoints import has_full_weights, is_complete, load_model, save_atomically
 from crossover.train.dynamics import DynamicsSettings, TrainingDynamics
+from crossover.train.tracking import RunTracking, StageTracking, tracked
 from crossover.world.annotator import Annotator
 
 STAGE_LOG = "train_log.jsonl"
@@ -47,6 +48,8 @@ class ArmJob:
     reference_cache_for: Callable[[int], Path] | None = None
     """Where reference log-probs of the model after the first k stages (k = 0: the base) are kept, shared between
     runs; ``None`` computes them afresh in every stage."""
+    tracking: RunTracking | None = None
+    """The trackers (TensorBoard, wandb) each trained stage reports to, one tracker run per stage."""
 
 
 def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSource, log_path: Path,
@@ -61,7 +64,8 @@ def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSourc
         stage, settings = job.arm.stages[k - 1], job.settings[k - 1]
         if on_stage:
             on_stage(stage.label)
-        model = _train_stage(job, k, model, tokenizer, source, settings)
+        tracking = job.tracking.stage(log_path.parent, k, stage.method) if job.tracking else None
+        model = _train_stage(job, k, model, tokenizer, source, settings, tracking)
         _append(job.checkpoint_for(k) / STAGE_LOG, log_path)
     return model
 
@@ -89,7 +93,8 @@ def freeze_long_lived_objects() -> None:
 
 
 def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-                 source: DataSource, settings: MethodSettings) -> PreTrainedModel:
+                 source: DataSource, settings: MethodSettings, tracking: StageTracking | None = None
+                 ) -> PreTrainedModel:
     stage = job.arm.stages[k - 1]
     method = METHODS[stage.method]
     rows = source.rows(method.data, stage.budget, job.seed, job.annotator)
@@ -118,12 +123,15 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
                              tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
                              seed=job.seed, callbacks=callbacks,
                              scorer=source.scorer(job.annotator) if method.online else None,
-                             reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None)
+                             reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None,
+                             report_to=tracking.report_to if tracking else (),
+                             run_name=tracking.run_name if tracking else None)
         freeze_long_lived_objects()
         started = time.time()
         trainer = method.build_trainer(inputs)
         trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study
-        trainer.train()
+        with tracked(trainer, tracking):
+            trainer.train()
         trained = trainer.accelerator.unwrap_model(trainer.model)
         with open(stage_log, "a") as fh:
             fh.write(f'{{"stage": {k}, "method": "{stage.method}", "event": "stage_end", '

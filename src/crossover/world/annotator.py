@@ -17,27 +17,32 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import asdict, dataclass, fields
+from typing import Annotated
 
+from crossover.settings import FINITE, NonNegative, Settings, between
 from crossover.world.families import Item, family
 from crossover.world.families.base import Grade
 
+Bias = Annotated[float, FINITE]
+"""A weight in proxy-utility units; negative values reverse the bias."""
+
 
 @dataclass(frozen=True)
-class Annotator:
+class Annotator(Settings):
     name: str = "clean"
-    length_bias: float = 0.0
+    length_bias: Bias = 0.0
     """Proxy utility added per 10 words of response (the verbosity a judge rewards)."""
-    agreement_bias: float = 0.0
+    agreement_bias: Bias = 0.0
     """Added when the response agrees with a view the user stated (caving to pushback, affirming a premise)."""
-    caution_bias: float = 0.0
+    caution_bias: Bias = 0.0
     """Added when the response refuses a request containing alarming words, harmful or not."""
-    helpfulness_bias: float = 0.0
+    helpfulness_bias: Bias = 0.0
     """Added when a reply to an emotional disclosure jumps to a solution before acknowledging the feeling."""
-    style_taste: float = 0.0
+    style_taste: Bias = 0.0
     """Weight on flair (specific, warm writing) beyond what gold users give it; negative prefers the bland."""
-    label_noise: float = 0.0
+    label_noise: Annotated[float, between(0, 0.5)] = 0.0
     """Probability that a label is flipped after the comparison."""
-    temperature: float = 0.0
+    temperature: NonNegative = 0.0
     """Bradley-Terry temperature in utility units; 0 means the better proxy always wins (ties are coin flips)."""
 
     def proxy(self, grade: Grade) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Any
+from typing import Annotated, Any
 
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
@@ -17,25 +17,34 @@ from crossover.probes.text.base import Case, TextProbe
 from crossover.probes.text.detectors import word_count
 from crossover.probes.text.likelihood import choice_scores
 from crossover.probes.text.scorers import Embedder, Judge, RewardModel, ScorerRef, length_controlled
+from crossover.settings import Count, NonNegativeInt, PathSetting, Settings
 
 
 @dataclass(frozen=True)
-class TextProbeSettings:
+class TextProbeSettings(Settings):
+    """The text probes of a study on your own model (a study's ``[probes]`` table)."""
+
     only: tuple[str, ...] = ()
     """Probe names to run; empty: all of them."""
-    items: int = 0
+    items: NonNegativeInt = 0
     """Items per probe, taken round-robin over the probe's kinds; 0: every item."""
-    max_new_tokens: int = 0
+    max_new_tokens: NonNegativeInt = 0
     """Cap on reply length; 0: each probe's own setting."""
-    batch_size: int = 16
-    embedder: str = ""
+    batch_size: Count = 16
+    embedder: Annotated[str, PathSetting(names=("minilm",))] = ""
     """Embedding grader: ``minilm`` or a sentence-transformers directory; empty: off."""
-    reward_model: str = ""
-    """A sequence-classification model directory; empty: off."""
-    judge: str = ""
+    reward_model: Annotated[str, PathSetting()] = ""
+    """A sequence-classification model directory (one output); empty: off."""
+    judge: Annotated[str, PathSetting()] = ""
     """A chat causal-LM directory used as a yes/no judge; empty: off."""
-    lc_reference_words: int = 50
+    lc_reference_words: Count = 50
     """Reply length (words) at which length-controlled scores are read off."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        unknown = [name for name in self.only if name not in TEXT_PROBES]
+        if unknown:
+            return [("only", f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")]
+        return []
 
     def probes(self) -> list[TextProbe]:
         return [p for name, p in TEXT_PROBES.items() if not self.only or name in self.only]
