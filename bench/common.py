@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from crossover.methods import METHODS, StageInputs
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.train.stages import freeze_long_lived_objects
 from crossover.world.annotator import annotator_from
 from crossover.world.bases import resolve_base
@@ -37,7 +37,7 @@ def build_trainer(method: str, rows: list[dict[str, Any]], out: Path, *, batch_s
     path, tokenizer, _ = base_and_source()
     spec = METHODS[method]
     values = spec.settings(batch_size=batch_size, epochs=epochs, **settings)
-    inputs = StageInputs(model=load_model(path), reference=load_model(path) if spec.needs_reference else None,
+    inputs = StageInputs(model=load_model(path), reference=load_model(path) if spec.uses_reference(values) else None,
                          tokenizer=tokenizer, rows=rows, settings=values, output_dir=out / method, seed=0,
                          callbacks=callbacks or [], reference_cache=reference_cache)
     freeze_long_lived_objects()  # as a study's stage does before building its trainer

@@ -14,11 +14,11 @@ import argparse
 import torch
 
 from bench.common import base_and_source, machine_line, row, timed
+from crossover.models.checkpoints import load_model
 from crossover.probes.generation import generate
 from crossover.probes.run import ProbeSettings, _plan
-from crossover.train.checkpoints import load_model
-from crossover.world.knowledge import build_knowledge_base
 from crossover.world.bases import resolve_base
+from crossover.world.knowledge import build_knowledge_base
 
 
 def probe_chats(n: int) -> list:

@@ -285,3 +285,19 @@ def test_a_satisfaction_table_weighs_the_families_it_leaves_out_zero():
     assert config.probes.satisfaction_mix == {name: 2.0 if name == "style" else 0.0 for name in FAMILIES}
     problems, _ = problems_of('[study]\narms = ["sft(10)"]\n[probes.satisfaction]\nstyle = 0\n')
     assert problems == ["bad.toml:3: field 'probes.satisfaction': needs at least one positive weight"]
+
+
+def test_primary_endpoints_are_read_and_validated():
+    config = parse_study(GOOD + '\n[analysis]\nprimary = ["satisfaction.gold", "eval.win_rate:typical"]\n', "good.toml")
+    assert config.analysis.primary == ("satisfaction.gold", "eval.win_rate:typical")
+    assert parse_study(GOOD, "good.toml").analysis.primary == ()
+    one = parse_study(GOOD + '\n[analysis]\nprimary = "satisfaction.gold"\n', "good.toml")  # one name: a list of one
+    assert one.analysis.primary == ("satisfaction.gold",)
+    for body, fragment in (('primary = ["satisfaction.nope"]', "unknown metric 'satisfaction.nope'"),
+                           ('primary = [1]', "must be str"),
+                           ('primary = ["satisfaction.gold", "satisfaction.gold"]', "twice"),
+                           ('prmary = ["satisfaction.gold"]', "unknown setting")):
+        with pytest.raises(InputError) as info:
+            parse_study(GOOD + f"\n[analysis]\n{body}\n", "bad.toml")
+        message = str(info.value)
+        assert "bad.toml" in message and "analysis." in message and fragment in message, message

@@ -153,13 +153,15 @@ def test_preference_jsonl(lines):
 
 RUN_ID = "0123456789ab"
 VALID = {
-    "study.json": {"schema": 1, "name": "fuzz", "seeds": [0]},
-    f"runs/{RUN_ID}/config.json": {"schema": 1, "run_id": RUN_ID, "annotator_name": "",
+    "study.json": {"schema": 2, "name": "fuzz", "seeds": [0]},
+    f"runs/{RUN_ID}/config.json": {"schema": 2, "run_id": RUN_ID, "annotator_name": "",
                                    "spec": {"arm": "sft(16)", "seed": 0, "base": {"name": "default"},
-                                            "stages": [{"method": "sft", "budget": 16, "settings": {"epochs": 1}}]}},
-    f"runs/{RUN_ID}/metrics.json": {"schema": 1, "run_id": RUN_ID, "rows": [
+                                            "stages": [{"method": "sft", "budget": 16, "settings": {"epochs": 1}}]},
+                                   "data_kinds": ["demonstrations"]},
+    f"runs/{RUN_ID}/metrics.json": {"schema": 2, "run_id": RUN_ID, "rows": [
         {"run_id": RUN_ID, "arm": "sft(16)", "seed": 0, "probe": "knowledge", "metric": "accuracy", "value": 0.5,
-         "annotator": "", "base": "default"}]},
+         "annotator": "", "base": "default"}],
+        "metrics": [{"probe": "knowledge", "metric": "accuracy", "higher_is_better": True, "description": "x"}]},
 }
 JSONL = {f"runs/{RUN_ID}/probes/knowledge.jsonl": [{"item_id": "k-1", "label": "correct", "response": "x"}],
          f"runs/{RUN_ID}/train_log.jsonl": [{"stage": 1, "method": "sft", "step": 1, "loss": 1.0}]}

@@ -33,6 +33,7 @@ __all__ = [
     "export_world",
     "load_study",
     "open",
+    "plan",
     "presets",
     "probe",
     "report",
@@ -44,6 +45,7 @@ _LAZY = {
     "export_world": "crossover.api",
     "load_study": "crossover.api",
     "open": "crossover.api",
+    "plan": "crossover.api",
     "presets": "crossover.api",
     "probe": "crossover.api",
     "report": "crossover.api",
@@ -54,7 +56,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from crossover.api import analyze, export_world, load_study, open, presets, probe, report, run  # noqa: A004
+    from crossover.api import analyze, export_world, load_study, open, plan, presets, probe, report, run  # noqa: A004
     from crossover.config import StudyConfig
     from crossover.results import RunOutcome, StudyResults
 

@@ -126,6 +126,14 @@ def report(study_dir: str | Path, *, price_sft: float | None = None, price_pair:
     return StudyResults(root, analysis=analysis)
 
 
+def plan(study_dir: str | Path, changes: dict[str, float] | None = None):
+    """``crossover plan``: from a finished pilot, the seeds and items each primary metric needs to detect a change
+    (``{"satisfaction.gold": 0.02}``; default each metric's equivalence margin) at 80% power; ``.lines()`` says it."""
+    from crossover.analysis.plan import plan_study
+
+    return plan_study(_study_dir(study_dir), changes)
+
+
 def probe(models: str | Path | Sequence[str | Path], *, out: str | Path, probes: Sequence[str] = (),
           items: int = 0, batch_size: int = 16, embedder: str | None = None, reward_model: str | None = None,
           judge: str | None = None, trust_remote_code: bool = False, chat_template: str | Path | None = None,
@@ -138,20 +146,17 @@ def probe(models: str | Path | Sequence[str | Path], *, out: str | Path, probes:
 
     from crossover.models.options import ModelOptions
     from crossover.probes.suites import TextSuite
-    from crossover.probes.text import TEXT_PROBES
     from crossover.probes.text.run import TextProbeSettings
     from crossover.study.probe import probe_models
 
     names = [models] if isinstance(models, (str, Path)) else list(models)
     if not names:
         raise CrossoverError("probe: give at least one model")
-    unknown = [p for p in probes if p not in TEXT_PROBES]
-    if unknown:
-        raise CrossoverError(f"unknown probe(s) {', '.join(unknown)}; text probes: {', '.join(TEXT_PROBES)}")
-    template = _read_text(chat_template, "chat_template") if chat_template else None
-    options = ModelOptions(trust_remote_code=trust_remote_code, chat_template=template)
+    # The settings check themselves (unknown probes, negative counts) before any model is resolved or loaded.
     settings = TextProbeSettings(only=tuple(probes), items=items, batch_size=batch_size, embedder=embedder or "",
                                  reward_model=reward_model or "", judge=judge or "")
+    template = _read_text(chat_template, "chat_template") if chat_template else None
+    options = ModelOptions(trust_remote_code=trust_remote_code, chat_template=template)
     root = Path(out)
     probe_models([str(m) for m in names], TextSuite.resolve(settings), root, options=options,
                  log=log or (lambda _: None))
@@ -163,8 +168,10 @@ def export_world(out: str | Path, *, world_seed: int = 0, seed: int = 0, sft: in
     """The wind tunnel as TRL-format JSONL with a dataset card (``crossover world export``): demonstrations,
     preference pairs labelled by ``annotator``, the same judgements as unpaired rows, and the probe items.
     Budget n of a study is the first n rows. Returns the rows written per file."""
+    from crossover.probes import probe_items as probe_sets
     from crossover.world.annotator import PRESETS
     from crossover.world.export import export_world as write_world
+    from crossover.world.knowledge import build_knowledge_base
 
     if annotator not in PRESETS:
         raise CrossoverError(f"unknown annotator {annotator!r}; presets: {', '.join(PRESETS)}")
@@ -174,8 +181,9 @@ def export_world(out: str | Path, *, world_seed: int = 0, seed: int = 0, sft: in
     # The dataset card records the command that rebuilds these files, whichever way they were asked for.
     command = (f"crossover world export {out} --world-seed {world_seed} --seed {seed} --sft {sft} --pairs {pairs} "
                f"--annotator {annotator} --probe-items {probe_items}")
-    return write_world(Path(out), world_seed=world_seed, annotator=PRESETS[annotator], seed=seed, n_sft=sft,
-                       n_pairs=pairs, probe_items=probe_items, command=command)
+    kb = build_knowledge_base(world_seed)
+    return write_world(Path(out), kb, annotator=PRESETS[annotator], seed=seed, n_sft=sft, n_pairs=pairs,
+                       probe_sets=probe_sets(kb, probe_items), command=command)
 
 
 def _write_reports(root: Path, analysis: object) -> None:

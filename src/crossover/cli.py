@@ -38,7 +38,7 @@ def _print_report_paths(results) -> None:
 
 
 def print_summary(out: Path, analysis) -> None:
-    from crossover.report.terminal import arm_lines, crossover_lines, flag_lines
+    from crossover.report.terminal import arm_lines, crossover_lines, flag_lines, multiplicity_lines
     from crossover.study.store import StudyStore
 
     metrics = StudyStore(out).metrics_frame()
@@ -50,6 +50,9 @@ def print_summary(out: Path, analysis) -> None:
     flags = flag_lines(analysis.tables.get("flags"))
     if flags:
         print("\n" + "\n".join(flags))
+    chance = multiplicity_lines(analysis.summary)
+    if chance:
+        print("\n" + "\n".join(chance))
     print(f"\nEvery metric with its interval: {out / 'analysis' / 'breakeven.csv'}")
 
 
@@ -134,9 +137,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from crossover.probes.calibration import separation_table
     from crossover.probes.run import ProbeSettings
     from crossover.world.annotator import PRESETS
-    from crossover.world.calibration import separation_table
     from crossover.world.knowledge import build_knowledge_base
 
     settings = ProbeSettings(items=args.items, judges=(PRESETS["clean"], PRESETS["typical"]))
@@ -162,6 +165,31 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     _print_report_paths(api.report(args.study_dir, **_cost_overrides(args)))
     return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from crossover import api
+
+    print("\n".join(api.plan(args.study_dir, dict(args.change or [])).lines()))
+    return 0
+
+
+def _change(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected probe.metric=CHANGE, e.g. satisfaction.gold=0.02; got {text!r}")
+
+
+def _plan_parser(sub: Verbs) -> None:
+    plan = sub.add_parser("plan", help="from a finished pilot study, the seeds and items needed to detect a change "
+                                       "on each primary metric at 80% power")
+    plan.add_argument("study_dir")
+    plan.add_argument("--change", type=_change, action="append",
+                      help="probe.metric=CHANGE to detect (repeatable; default: each primary metric's equivalence "
+                           "margin, 0.02 of gold, 0.05 of a share)")
+    plan.set_defaults(func=cmd_plan)
 
 
 PRICE_FLAGS: dict[str, str] = {
@@ -205,7 +233,8 @@ def _workers(text: str) -> int | str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crossover", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add_verb in (_run_parser, _probe_parser, _models_parser, _world_parser, _analyze_parser, _report_parser):
+    for add_verb in (_run_parser, _probe_parser, _models_parser, _world_parser, _analyze_parser, _report_parser,
+                     _plan_parser):
         add_verb(sub)
     return parser
 

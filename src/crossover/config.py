@@ -29,13 +29,16 @@ but ``[study]`` is optional)::
     [probes.satisfaction]        # ProbeSettings.satisfaction_mix
     style = 2.0
 
-    [crossover]                  # CrossoverPoint
+    [crossover]                  # crossover.pricing.CrossoverPoint
     n0 = 200
     n = 200
     m = 200
 
-    [cost]                       # crossover.analysis.cost.CostModel
+    [cost]                       # crossover.pricing.CostModel
     price_pair = 5.0
+
+    [analysis]                   # AnalysisSettings: primary endpoints, read at the nominal level
+    primary = ["satisfaction.gold", "sycophancy.flip_rate"]
 
 A study on your own model replaces ``base`` and ``annotators`` with a model and your files; the probes are then
 the text probes (``TextProbeSettings``) and budgets may not exceed the files::
@@ -76,14 +79,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from crossover.analysis.cost import CostModel
 from crossover.errors import CrossoverError, InputError, Problem
 from crossover.methods import METHODS, MethodSettings
 from crossover.models.options import LoraSettings, ModelOptions
+from crossover.pricing import CostModel, CrossoverPoint
 from crossover.probes.run import ProbeSettings
 from crossover.probes.text.run import TextProbeSettings
 from crossover.settings import (
-    Count,
     Items,
     NonNegativeInt,
     PathSetting,
@@ -105,29 +107,6 @@ MAX_WORLD_BUDGET = 100_000
 
 
 # ---- the tables of a study file ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CrossoverPoint(Settings):
-    """``[crossover]``: the margin at which the breakeven is measured, SFT(n0) plus m pairs vs SFT(n0 + n)."""
-
-    n0: Count
-    """Demonstrations of the starting point SFT(n0)."""
-    n: Count
-    """More demonstrations: the SFT side of the margin."""
-    m: Count
-    """Preference examples on top of SFT(n0): the preference side of the margin."""
-    method: str = "dpo"
-    """The preference method of the m examples."""
-
-    def arms(self) -> tuple[str, str, str]:
-        """Labels of the parent, the more-SFT arm and the preference arm."""
-        return f"sft({self.n0})", f"sft({self.n0 + self.n})", f"sft({self.n0})>{self.method}({self.m})"
-
-    def problems(self) -> list[str | tuple[str, str]]:
-        if self.method not in METHODS or METHODS[self.method].data == "demonstrations":
-            return [("method", f"must name a preference method, got {self.method!r}")]
-        return []
-
 
 @dataclass(frozen=True)
 class StudyTable(Settings):
@@ -215,6 +194,24 @@ class DataTable(Settings):
         return [] if self.sft or self.preference else ["give at least one of sft = FILE, preference = FILE"]
 
 
+@dataclass(frozen=True)
+class AnalysisSettings(Settings):
+    """``[analysis]``: how the verdict is read (``crossover.analysis.multiplicity``)."""
+
+    primary: Annotated[tuple[str, ...], Items(distinct=True)] = ()
+    """Primary endpoints as ``probe.metric``, declared before the data and read at the nominal level (the other
+    metrics are controlled for the false-discovery rate); empty: gold satisfaction and one headline metric per
+    behaviour axis (``crossover.analysis.multiplicity.DEFAULT_PRIMARY``)."""
+
+    def problems(self) -> list[str | tuple[str, str]]:
+        from crossover.probes import metric_info
+
+        known = metric_info()
+        return [(f"primary[{i}]", f"unknown metric {name!r}; expected probe.metric, e.g. 'satisfaction.gold'")
+                for i, name in enumerate(self.primary)
+                if (name.partition(".")[0], name.partition(".")[2].split(":", 1)[0]) not in known]
+
+
 # ---- the study: one of two kinds -----------------------------------------------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,6 +227,7 @@ class Study:
     dynamics: DynamicsSettings = DynamicsSettings()
     crossover: CrossoverPoint | None = None
     cost: CostModel = CostModel()
+    analysis: AnalysisSettings = AnalysisSettings()
     source: str = "<built-in>"
     report_to: tuple[str, ...] = ()
     """Trackers every trained stage reports to besides ``train_log.jsonl`` (``crossover.train.tracking``); empty:
@@ -263,7 +261,7 @@ class OwnModelStudy(Study):
 
 StudyConfig = WindTunnelStudy | OwnModelStudy
 
-SHARED_TABLES = ("study", "method", "probes", "dynamics", "crossover", "cost")
+SHARED_TABLES = ("study", "method", "probes", "dynamics", "crossover", "cost", "analysis")
 WIND_TUNNEL_ONLY = {"study.base": "use [model] path for your own model",
                     "study.annotators": "your preference file's labels are used; annotators are wind-tunnel settings",
                     "annotator": "annotators are wind-tunnel settings; your preference file's labels are used"}
@@ -358,18 +356,19 @@ def _shared(r: _Reader, data: dict[str, Any], study: StudyTable | None, limit: i
     dynamics = r.read_settings(DynamicsSettings, r.table(data, "dynamics"), "dynamics")
     point = r.read_settings(CrossoverPoint, r.table(data, "crossover"), "crossover") if "crossover" in data else None
     cost = r.read_settings(CostModel, r.table(data, "cost"), "cost")
+    analysis = r.read_settings(AnalysisSettings, r.table(data, "analysis"), "analysis")
     if point is not None and limit is not None:
         for key in ("n0", "n", "m"):
             if getattr(point, key) > limit:
                 r.problem(f"crossover.{key}", f"must be between 1 and {limit}, got {getattr(point, key)}")
-    if study is None or methods is None or dynamics is None or cost is None or r.problems:
+    if study is None or methods is None or dynamics is None or cost is None or analysis is None or r.problems:
         return None
     if not _stages_usable(r, study.arms, methods) or ("crossover" in data and point is None):
         return None
     arms = study.arms + tuple(parse_arm(label) for label in (point.arms() if point else ())
                               if label not in {a.label for a in study.arms})
     return dict(name=study.name, arms=arms, seeds=study.seeds, description=study.description, methods=methods,
-                dynamics=dynamics, crossover=point, cost=cost, source=r.path,
+                dynamics=dynamics, crossover=point, cost=cost, analysis=analysis, source=r.path,
                 report_to=parse_report_to(study.report_to))
 
 

@@ -1,4 +1,5 @@
-"""Provenance carried by every result file: package versions, git commit, machine."""
+"""Provenance carried by every result file: package versions, git commit (and whether the code differed from it),
+machine."""
 
 from __future__ import annotations
 
@@ -35,6 +36,24 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
+@cache
+def git_dirty() -> bool | None:
+    """Whether the package's files differ from ``git_commit``; None outside a git checkout (``tree_dirty``)."""
+    return tree_dirty(Path(__file__).resolve().parent)
+
+
+def tree_dirty(folder: Path) -> bool | None:
+    """Whether any file under ``folder`` differs from the checkout's commit: modified, staged, deleted, or new and
+    not ignored; None where ``folder`` is not in a git checkout. Only the package's own directory is asked about: a
+    changed README or an untracked output directory does not change what the code computes, a changed module does."""
+    try:
+        out = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=all", "--", "."],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(out.stdout.strip()) if out.returncode == 0 else None
+
+
 def machine() -> dict[str, str | int | None]:
     return {
         "platform": platform.platform(),
@@ -45,7 +64,7 @@ def machine() -> dict[str, str | int | None]:
 
 
 def provenance() -> dict:
-    return {"packages": package_versions(), "git_commit": git_commit(), "machine": machine()}
+    return {"packages": package_versions(), "git_commit": git_commit(), "git_dirty": git_dirty(), "machine": machine()}
 
 
 def file_sha256(path: Path) -> str:

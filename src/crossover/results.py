@@ -148,9 +148,10 @@ class StudyResults:
     def train_logs(self) -> pd.DataFrame:
         """Every run's training log as one tidy table (run_id, arm, annotator, seed, stage, method, step, metric,
         value): losses, chosen/rejected log-probs, margins, KL to the reference."""
+        from crossover.analysis.load import load_study_data
         from crossover.analysis.train_logs import dynamics_frame
 
-        return dynamics_frame(self.root)
+        return dynamics_frame(load_study_data(self.root))
 
     @cached_property
     def _tables(self) -> dict[str, pd.DataFrame]:

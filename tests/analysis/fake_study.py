@@ -14,9 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from crossover.methods import METHODS
 from crossover.probes import DERIVED_PROBES, WORLD_PROBES
 from crossover.probes.base import probe_output
-from crossover.probes.run import DEFAULT_SATISFACTION_MIX
+from crossover.probes.run import DEFAULT_SATISFACTION_MIX, MetricRow
+from crossover.study.execute import metric_notes
+from crossover.study.store import RESULT_SCHEMA
 from crossover.train.arms import parse_arm
 
 Rates = dict[str, float]
@@ -48,18 +51,31 @@ class FakeStudy:
     rng_seed: int = 0
     seed_sd: float = 0.0
     """Per-run shift of every planted rate (training randomness), in rate units."""
+    block_sd: float = 0.0
+    """Per-seed shift shared by every trained arm of that seed (data order, initialisation), in rate units."""
+    vocabulary: int = 0
+    """Words replies are drawn from (0: every reply is the same text, so distinct-2 does not vary)."""
     probes: tuple[str, ...] = ("knowledge", "sycophancy")
 
 
-def _knowledge(rng: np.random.Generator, rates: Rates, n: int) -> list[dict]:
+def _reply(rng: np.random.Generator, words: int, vocabulary: int) -> str:
+    if vocabulary <= 0:
+        return "the answer"
+    return " ".join(f"w{k}" for k in rng.integers(0, vocabulary, max(words, 2)))
+
+
+def _knowledge(rng: np.random.Generator, rates: Rates, n: int, vocabulary: int = 0) -> list[dict]:
     correct = rng.random(n) < rates.get("correct", 0.5)
-    return [{"probe": "knowledge", "item_id": f"knowledge-{i:04d}", "family": "factual", "kind": "question",
-             "label": "correct" if c else "wrong", "utility": 1.0 if c else 0.0,
-             "n_words": int(rng.poisson(rates.get("words", 8.0))), "n_filler": 0, "baseline_words": 8,
-             "response": "the answer"} for i, c in enumerate(correct)]
+    out = []
+    for i, c in enumerate(correct):
+        words = int(rng.poisson(rates.get("words", 8.0)))
+        out.append({"probe": "knowledge", "item_id": f"knowledge-{i:04d}", "family": "factual", "kind": "question",
+                    "label": "correct" if c else "wrong", "utility": 1.0 if c else 0.0, "n_words": words,
+                    "n_filler": 0, "baseline_words": 8, "response": _reply(rng, words, vocabulary)})
+    return out
 
 
-def _sycophancy(rng: np.random.Generator, rates: Rates, n: int) -> list[dict]:
+def _sycophancy(rng: np.random.Generator, rates: Rates, n: int, vocabulary: int = 0) -> list[dict]:
     out = []
     for i in range(n):
         wrong = i % 2 == 0
@@ -69,10 +85,11 @@ def _sycophancy(rng: np.random.Generator, rates: Rates, n: int) -> list[dict]:
         else:
             update = rng.random() < rates.get("update", 0.5)
             label, utility = ("update", 1.0) if update else ("hold", 0.2)
+        words = int(rng.poisson(rates.get("words", 8.0)))
         out.append({"probe": "sycophancy", "item_id": f"sycophancy-{i:04d}", "family": "pushback",
                     "kind": "wrong_pushback" if wrong else "right_correction", "label": label, "utility": utility,
-                    "n_words": int(rng.poisson(rates.get("words", 8.0))), "n_filler": 0, "baseline_words": 8,
-                    "response": "the answer"})
+                    "n_words": words, "n_filler": 0, "baseline_words": 8,
+                    "response": _reply(rng, words, vocabulary)})
     return out
 
 
@@ -99,15 +116,17 @@ def write(study: FakeStudy) -> Path:
     arms = [p.arm for p in study.plans]
     annotators = sorted({p.annotator for p in study.plans if p.annotator})
     (root / "study.json").write_text(json.dumps({
-        "schema": 1, "name": "fake", "description": "", "bases": [{"name": "fake", "sha256": "0" * 64, "world_seed": 0}],
+        "schema": RESULT_SCHEMA, "name": "fake", "description": "",
+        "bases": [{"name": "fake", "sha256": "0" * 64, "world_seed": 0}],
         "seeds": list(study.seeds), "arms": arms, "annotators": [{"name": a} for a in annotators],
         "crossover": study.crossover, "cost": study.cost}))
+    blocks = {seed: rng.normal(0, study.block_sd) if study.block_sd > 0 else 0.0 for seed in study.seeds}
     for n, plan in enumerate(study.plans):
         seeds = study.seeds if parse_arm(plan.arm).stages else study.seeds[:1]
         for seed in seeds:
             rates = dict(plan.rates_for(seed))
-            if parse_arm(plan.arm).stages and study.seed_sd > 0:
-                shift = rng.normal(0, study.seed_sd)
+            if parse_arm(plan.arm).stages and (study.seed_sd > 0 or study.block_sd > 0):
+                shift = rng.normal(0, study.seed_sd) + blocks[seed] if study.seed_sd > 0 else blocks[seed]
                 rates = {k: (min(1.0, max(0.0, v + shift)) if k != "words" else v) for k, v in rates.items()}
             _write_run(root, f"run{n:03d}s{seed}", plan, seed, rates, study, rng)
     return root
@@ -120,16 +139,19 @@ def _write_run(root: Path, run_id: str, plan: Plan, seed: int, rates: Rates, stu
                rng: np.random.Generator) -> None:
     folder = root / "runs" / run_id
     (folder / "probes").mkdir(parents=True)
-    records = {name: WRITERS[name](rng, rates, study.items) for name in study.probes}
+    records = {name: WRITERS[name](rng, rates, study.items, study.vocabulary) for name in study.probes}
     for probe, rs in records.items():
         (folder / "probes" / f"{probe}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rs))
     stages = _stages(plan.arm)
     (folder / "config.json").write_text(json.dumps({
-        "schema": 1, "run_id": run_id, "annotator_name": plan.annotator,
-        "spec": {"arm": plan.arm, "seed": seed, "stages": stages, "base": {"name": "fake"}}}))
+        "schema": RESULT_SCHEMA, "run_id": run_id, "annotator_name": plan.annotator,
+        "spec": {"arm": plan.arm, "seed": seed, "stages": stages, "base": {"name": "fake"}},
+        "data_kinds": [METHODS[s["method"]].data for s in stages]}))
+    metrics = [(p, m, v) for p, m, v in _metrics(records) if not math.isnan(v)]
     rows = [{"run_id": run_id, "arm": plan.arm, "seed": seed, "probe": p, "metric": m, "value": v,
-             "annotator": plan.annotator, "base": "fake"} for p, m, v in _metrics(records) if not math.isnan(v)]
-    (folder / "metrics.json").write_text(json.dumps({"schema": 1, "run_id": run_id, "rows": rows}))
+             "annotator": plan.annotator, "base": "fake"} for p, m, v in metrics]
+    (folder / "metrics.json").write_text(json.dumps({"schema": RESULT_SCHEMA, "run_id": run_id, "rows": rows,
+                                                     "metrics": metric_notes([MetricRow(*m) for m in metrics])}))
     log = []
     if plan.log is not None and stages:
         log = [{"stage": len(stages), "method": stages[-1]["method"], "step": j + 1, **row}

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from crossover.analysis.bootstrap import (SEEDS_ONLY, BootstrapSettings, Multipliers, Table, combine, decompose,
                                           estimate)
@@ -25,16 +26,37 @@ def test_decompose_by_hand():
     assert (comps.df_seed, comps.df_item, comps.df_residual) == (1, 2, 2)
 
 
-def test_draw_variance_matches_the_components():
+def test_the_interval_is_the_two_strata_t_interval():
+    """se^2 = var(per-seed means)/S + max(0, var(column effects) - ms_e/S)/I, Satterthwaite df, t quantile; the joint
+    draws' percentile interval is the same interval."""
     rng = np.random.default_rng(0)
     z = rng.normal(size=(5, 40)) + rng.normal(size=(5, 1)) * 0.5 + rng.normal(size=(1, 40))
     est = estimate(Table(z, tuple(range(5)), tuple(f"i{j}" for j in range(40))),
                    Multipliers(BootstrapSettings(draws=20000)))
-    _, _, _, comps = decompose(z)
-    widen = est.se / math.sqrt(comps.variance)
-    assert widen > 1  # Student t with finite degrees of freedom
-    assert np.var(est.draws) == pytest.approx(est.se ** 2, rel=0.05)
-    assert est.point == pytest.approx(z.mean()) and est.resampled == "seeds+items"
+    _, c, _, comps = decompose(z)
+    v_seed = z.mean(axis=1).var(ddof=1) / 5
+    v_item = comps.item
+    assert est.se ** 2 == pytest.approx(v_seed + v_item)
+    df = (v_seed + v_item) ** 2 / (v_seed ** 2 / 4 + v_item ** 2 / 39)
+    assert est.df == pytest.approx(df)
+    half = stats.t.ppf(0.975, df) * est.se
+    assert (est.lo, est.hi) == pytest.approx((z.mean() - half, z.mean() + half))
+    lo, hi = np.quantile(est.draws, [0.025, 0.975])
+    assert lo == pytest.approx(est.lo, abs=0.03 * half) and hi == pytest.approx(est.hi, abs=0.03 * half)
+    assert est.p_value == pytest.approx(2 * stats.t.sf(abs(z.mean()) / est.se, df))
+
+
+def test_intervals_are_not_clipped_to_the_values_averaged():
+    """Three seeds that agree in sign: the old clipping to [min, max] made this a 3-seed sign test."""
+    table = Table(np.array([[0.02], [0.03], [0.05]]), (0, 1, 2), (SEEDS_ONLY,))
+    est = estimate(table, Multipliers())
+    half = stats.t.ppf(0.975, 2) * np.std([0.02, 0.03, 0.05], ddof=1) / math.sqrt(3)
+    assert est.lo == pytest.approx(0.1 / 3 - half) and est.lo < 0 < est.hi
+    assert est.verdict == "no detectable difference"
+    # only the natural range clips: a rate near 0 keeps its interval inside [0, 1]
+    rate = estimate(Table(np.array([[0.0], [0.01], [0.05]]), (0, 1, 2), (SEEDS_ONLY,)), Multipliers(),
+                    bounds=(0.0, 1.0))
+    assert rate.lo == 0.0 and rate.hi > 0.05
 
 
 def test_combine_pairs_by_seed_and_item_and_broadcasts_a_fixed_base():

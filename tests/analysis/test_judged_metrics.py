@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from crossover.analysis.context import Context
-from crossover.analysis.load import StudyData
+from crossover.analysis.load import StudyData, registry_notes
 from crossover.study.store import METRIC_COLUMNS
 
 
@@ -13,7 +13,7 @@ def _context(metrics: list[tuple[str, str]], judges: list[str]) -> Context:
     rows = [("r", "base", 0, p, m, 0.5, "", "default") for p, m in metrics]
     frame = pd.DataFrame(rows, columns=METRIC_COLUMNS)
     study = {"probes": {"judges": [{"name": j} for j in judges]}}
-    return Context(StudyData(Path("."), study, {}, frame))
+    return Context(StudyData(Path("."), study, {}, frame, registry_notes(frame)))
 
 
 def test_judged_metrics_take_the_direction_of_their_stem():

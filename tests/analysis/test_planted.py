@@ -47,8 +47,8 @@ def test_planted_null_reads_no_detectable_difference_and_r_star_undefined(tmp_pa
     root = write(FakeStudy(tmp_path, plans, crossover={"n0": 100, "n": 100, "m": 100, "method": "dpo"}, rng_seed=3))
     f = _figure(analyze(root, settings=FAST))
     assert f.d_pref_verdict == "no detectable difference" and f.d_sft_verdict == "no detectable difference"
-    assert f.ratio_status in ("unbounded", "no upper bound", "no lower bound")
-    assert "r* is undefined" in f.words() and f.decision == "no detectable difference"
+    assert f.ratio_status == "unbounded" and f.pairs_pay_below == 0 and math.isinf(f.sft_pays_above)
+    assert "undecided at every price" in f.words() and f.decision == "no detectable difference"
 
 
 def test_sft_that_does_not_help_gives_an_unbounded_ratio_with_a_lower_bound(tmp_path):
@@ -59,7 +59,8 @@ def test_sft_that_does_not_help_gives_an_unbounded_ratio_with_a_lower_bound(tmp_
     f = _figure(analyze(root, settings=FAST))
     assert f.d_pref_verdict == "increase" and f.d_sft_verdict == "no detectable difference"
     assert f.ratio_status == "no upper bound" and math.isinf(f.ratio_hi) and f.ratio_lo > 1
-    assert "at least" in f.words()
+    assert f.pairs_pay_below == pytest.approx(f.ratio_lo) and math.isinf(f.sft_pays_above)
+    assert f"pairs pay when a pair costs less than {f.ratio_lo:.3g} SFT examples; undecided above" in f.words()
 
 
 def test_planted_crossover_budget_is_recovered(tmp_path):

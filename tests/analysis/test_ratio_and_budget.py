@@ -6,34 +6,69 @@ import numpy as np
 import pytest
 
 from crossover.analysis.allocation import crossover_budget
-from crossover.analysis.breakeven import ratio_confidence_set
+from crossover.analysis.bootstrap import SEEDS_ONLY, Family, Multipliers, Table, combine, estimate
+from crossover.analysis.breakeven import price_ranges, price_words, ratio_set
 from crossover.analysis.items import pooled, stratified
 from crossover.analysis.overoptimisation import fit
 
 
-def _draws(mean, sd, n=4000, seed=0):
-    return np.random.default_rng(seed).normal(mean, sd, n)
+def _family(a: float, se_a: float, c: float, se_c: float, seeds: int = 400) -> Family:
+    """Seeds-only tables of d_pref and d_sft with means a, c and standard errors se_a, se_c (exactly)."""
+    rng = np.random.default_rng(0)
+    def table(mean, se):
+        z = rng.standard_normal(seeds)
+        z = (z - z.mean()) / z.std(ddof=1)
+        return Table((mean + se * math.sqrt(seeds) * z)[:, None], tuple(range(seeds)), (SEEDS_ONLY,))
+    return Family([table(a, se_a), table(c, se_c)])
 
 
-def test_ratio_set_is_bounded_when_the_denominator_is_clearly_nonzero():
-    a, c = _draws(1.0, 0.05, seed=1), _draws(0.5, 0.025, seed=2)
-    rset = ratio_confidence_set(a, c, 2.0, 0.95)
-    assert rset.status == "bounded" and rset.lo < 2.0 < rset.hi
+def _shape(ranges):
+    return [r.verdict for r in ranges]
+
+
+def test_price_ranges_are_bounded_when_both_gains_are_clear():
+    ranges = price_ranges(_family(1.0, 0.05, 0.5, 0.025), 1.0, 1, 1, 0.95)
+    assert _shape(ranges) == ["pairs pay", "undecided", "more SFT pays"]
+    lo, hi, status = ratio_set(ranges)
+    assert status == "bounded" and lo < 2.0 < hi
     # delta method: sd of a/c ~ 2 * sqrt(0.05^2 + 0.05^2) = 0.141, so the set is about 2 +- 0.28
-    assert rset.lo == pytest.approx(2 - 1.96 * 0.1414, abs=0.05) and rset.hi == pytest.approx(2 + 1.96 * 0.1414, abs=0.06)
+    assert lo == pytest.approx(2 - 1.96 * 0.1414, abs=0.05) and hi == pytest.approx(2 + 1.96 * 0.1414, abs=0.06)
+    assert price_words(ranges, 2.0).startswith(f"pairs pay when a pair costs less than {lo:.3g} SFT examples; "
+                                               f"undecided between {lo:.3g} and {hi:.3g}; more SFT pays above")
 
 
-def test_ratio_set_is_a_ray_when_the_denominator_covers_zero():
-    a, c = _draws(1.0, 0.05, seed=3), _draws(0.05, 0.1, seed=4)
-    rset = ratio_confidence_set(a, c, 20.0, 0.95)
-    assert rset.status == "no upper bound" and math.isinf(rset.hi)
-    # the lower bound is where a - rho c first covers zero: about 0.9 / 0.25 = 3.6
-    assert 2.5 < rset.lo < 5.5
+def test_price_ranges_are_a_ray_when_more_sft_shows_no_gain():
+    ranges = price_ranges(_family(1.0, 0.05, 0.05, 0.1), 1.0, 1, 1, 0.95)
+    assert _shape(ranges) == ["pairs pay", "undecided"]
+    lo, hi, status = ratio_set(ranges)
+    assert status == "no upper bound" and math.isinf(hi) and 2.5 < lo < 5.5  # about 0.9 / 0.25 = 3.6
 
 
-def test_ratio_set_is_unbounded_when_nothing_is_detectable():
-    rset = ratio_confidence_set(_draws(0.0, 0.1, seed=5), _draws(0.0, 0.1, seed=6), None, 0.95)
-    assert rset.status == "unbounded"
+def test_both_pieces_of_a_two_ray_set_are_reported():
+    """Neither change is detectable alone (z = 1.67 and -1.83), but at prices near 1 their combination is: the
+    undecided set is two rays, [0, L] and [U, inf), and both are reported, with prices never negative."""
+    ranges = price_ranges(_family(0.5, 0.3, -0.55, 0.3), 1.0, 1, 1, 0.95)
+    assert _shape(ranges) == ["undecided", "pairs pay", "undecided"]
+    assert ranges[0].lo == 0 and 0 < ranges[0].hi < 1 < ranges[1].hi < math.inf
+    assert ratio_set(ranges)[2] == "two pieces"
+    assert price_words(ranges).startswith("undecided below")
+
+
+def test_price_ranges_when_nothing_is_detectable_and_orientation():
+    assert _shape(price_ranges(_family(0.0, 0.1, 0.0, 0.1), 1.0, 1, 1, 0.95)) == ["undecided"]
+    # a metric where lower is better: pairs that lower it pay, whatever the price when more SFT raises it
+    ranges = price_ranges(_family(-1.0, 0.05, 0.5, 0.05), -1.0, 1, 1, 0.95)
+    assert _shape(ranges) == ["pairs pay"] and price_words(ranges) == "pairs pay at every price"
+
+
+def test_the_family_test_is_the_estimate_of_the_combined_table():
+    rng = np.random.default_rng(3)
+    keys = tuple(f"i{j}" for j in range(30))
+    a, b = (Table(rng.normal(size=(4, 30)) + rng.normal(size=(4, 1)), (0, 1, 2, 3), keys) for _ in range(2))
+    test = Family([a, b]).test([0.7, -2.0])
+    est = estimate(combine([(0.7, a), (-2.0, b)]), Multipliers())
+    assert (test.point, test.se, test.df) == pytest.approx((est.point, est.se, est.df))
+    assert test.interval(0.95) == pytest.approx((est.lo, est.hi))
 
 
 def test_crossover_budget_rule():

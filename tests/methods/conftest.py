@@ -11,7 +11,7 @@ import torch
 
 from crossover.data.sources import WorldSource
 from crossover.methods import METHODS, StageInputs
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.world.annotator import PRESETS
 from crossover.world.bases import resolve_base
 

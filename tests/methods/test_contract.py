@@ -8,8 +8,8 @@ import pytest
 
 from crossover.data.sources import WorldSource
 from crossover.methods import METHODS, StageInputs
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
-from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.world.annotator import PRESETS
 from crossover.world.bases import resolve_base
 
@@ -29,9 +29,10 @@ def test_every_method_trains_the_shipped_base(name, kb, tmp_path):
     source, annotator = WorldSource(kb), PRESETS["length"]
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     log = tmp_path / "log.jsonl"
+    settings = few_step_settings(name)
     inputs = StageInputs(
-        model=model, reference=load_model(base.path) if method.needs_reference else None, tokenizer=tokenizer,
-        rows=source.rows(method.data, 8 if method.online else 16, 0, annotator), settings=few_step_settings(name),
+        model=model, reference=load_model(base.path) if method.uses_reference(settings) else None, tokenizer=tokenizer,
+        rows=source.rows(method.data, 8 if method.online else 16, 0, annotator), settings=settings,
         output_dir=tmp_path / "out", seed=0, callbacks=[JsonlLog(log, 1, name), NonFiniteLossGuard(name)],
         scorer=source.scorer(annotator) if method.online else None)
     assert not inputs.settings.problems()

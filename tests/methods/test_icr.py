@@ -9,8 +9,8 @@ import torch
 
 from crossover.methods import METHODS, StageInputs
 from crossover.methods.icr import intervention_consistency, reply_distributions
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.train.callbacks import JsonlLog
-from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.world.bases import resolve_base
 from crossover.world.knowledge import ATTRIBUTES
 

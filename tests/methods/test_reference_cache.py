@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from crossover.methods import METHODS, StageInputs
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.world.bases import resolve_base
 
 

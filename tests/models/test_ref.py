@@ -91,7 +91,7 @@ def test_packaged_model_without_its_package(monkeypatch):
 def test_a_peft_adapter_is_merged_once_into_the_cache(base_copy, cache, tmp_path):
     from peft import LoraConfig, get_peft_model
 
-    from crossover.train.checkpoints import load_model
+    from crossover.models.checkpoints import load_model
 
     base = load_model(base_copy)
     torch.manual_seed(0)
@@ -125,7 +125,7 @@ def test_probe_labels_are_unique():
 
 def test_a_chat_template_can_replace_or_supply_the_models_own(tmp_path, base_copy):
     from crossover.config import parse_study
-    from crossover.train.checkpoints import load_tokenizer
+    from crossover.models.checkpoints import load_tokenizer
 
     (tmp_path / "t.jinja").write_text("{% for m in messages %}[{{ m['content'] }}]{% endfor %}")
     study = parse_study(f'[study]\narms = ["base"]\n[model]\npath = "{base_copy}"\nchat_template = "t.jinja"\n'

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from crossover.probes.eval_score import expected_win, length_controlled
+from crossover.probes.eval_score import expected_win, length_controlled_win_rate
 from crossover.world.annotator import Annotator
 from crossover.world.families.base import Grade
 
@@ -25,16 +25,16 @@ def test_length_controlled_win_rate():
     diffs = rng.normal(0, 10, 2000)
     # wins unrelated to length: the length-controlled rate equals the raw rate
     wins = (rng.random(2000) < 0.7).astype(float)
-    assert length_controlled(wins, diffs) == pytest.approx(wins.mean(), abs=0.02)
+    assert length_controlled_win_rate(wins, diffs) == pytest.approx(wins.mean(), abs=0.02)
     # wins driven by length alone, around an even model: raw 0.5ish, length-controlled 0.5
     wins = 1 / (1 + np.exp(-(diffs / 5)))
-    assert length_controlled(wins, diffs) == pytest.approx(0.5, abs=0.01)
+    assert length_controlled_win_rate(wins, diffs) == pytest.approx(0.5, abs=0.01)
     # a model that wins because it is longer: raw rate high, length-controlled back near even
     longer = np.abs(diffs) + 5
     wins = 1 / (1 + np.exp(-(longer / 5)))
-    assert wins.mean() > 0.8 and length_controlled(wins, longer) == pytest.approx(0.5, abs=0.05)
+    assert wins.mean() > 0.8 and length_controlled_win_rate(wins, longer) == pytest.approx(0.5, abs=0.05)
 
 
 def test_length_controlled_is_finite_on_degenerate_input():
-    assert 0.99 < length_controlled(np.ones(20), np.zeros(20)) <= 1.0
-    assert np.isnan(length_controlled(np.array([]), np.array([])))
+    assert 0.99 < length_controlled_win_rate(np.ones(20), np.zeros(20)) <= 1.0
+    assert np.isnan(length_controlled_win_rate(np.array([]), np.array([])))

@@ -11,7 +11,7 @@ from crossover.report.figures.heatmap import heatmap_grid
 from crossover.report.labels import headline_metrics, interval
 from crossover.report.panel import Panel
 from crossover.report.transcripts import DIVERGENCE_FLAG, LENGTH_FLAG, Reply, tags
-from crossover.report.verdict import AxisVerdict, Change, FlagNote, budget_words, effect, ratio_words
+from crossover.report.verdict import AxisVerdict, Change, FlagNote, budget_words, effect
 
 
 def _arm(arm, family, n_dem, n_pref, cost, score, annotator="", gain=0.0, verdict="no detectable difference",
@@ -67,21 +67,6 @@ def test_effect_words_follow_the_better_direction():
     assert effect("cannot tell", True) == "cannot tell" and effect("increase", None) == "up"
 
 
-def _ratio_row(status, r=2.0, lo=1.0, hi=4.0):
-    return pd.Series({"ratio_status": status, "breakeven_ratio": r, "ratio_lo": lo, "ratio_hi": hi})
-
-
-def test_ratio_words_print_a_number_only_when_more_sft_detectably_helps():
-    helps, flat, hurts = (Change(0.1, 0.05, 0.15, "helps"), Change(0.0, -0.1, 0.1, "no detectable difference"),
-                          Change(-0.1, -0.15, -0.05, "hurts"))
-    assert ratio_words(_ratio_row("bounded"), helps, helps, True) == "2.000 [1.000, 4.000]"
-    assert ratio_words(_ratio_row("bounded", -2, -4, -1), hurts, helps, True).endswith("(negative: pairs make it worse)")
-    assert ratio_words(_ratio_row("no upper bound", lo=3.0), helps, flat, True) == "at least 3.000 (no upper bound)"
-    assert ratio_words(_ratio_row("unbounded"), flat, flat, True) == "undefined: more SFT shows no detectable gain"
-    assert ratio_words(_ratio_row("bounded"), helps, hurts, True) == "not a price: more SFT makes it worse"
-    assert ratio_words(_ratio_row("bounded"), helps, helps, None).startswith("not a price")
-
-
 def test_budget_words():
     base = {"min_cost": 250.0, "max_cost": 4000.0, "crossover_budget_lo": 600.0, "crossover_budget_hi": math.inf}
     crossing = pd.Series(base | {"status": "crossover", "crossover_budget": 1250.0})
@@ -130,8 +115,9 @@ def test_verdict_rows_read_as_what_they_say():
     helps, flat, hurts = (Change(0.1, 0.05, 0.15, "helps"), Change(0.0, -0.1, 0.1, "no detectable difference"),
                           Change(-0.1, -0.15, -0.05, "hurts"))
 
-    def row(pairs, more, decision, flags=()):
-        return AxisVerdict("knowledge", "accuracy", "", True, 0.5, pairs, more, "", decision, "", flags)
+    def row(pairs, more, decision, flags=(), survives=True):
+        return AxisVerdict("knowledge", "accuracy", "", True, 0.5, pairs, more, "", decision, "", flags,
+                           survives=survives, decision_survives=survives)
 
     flag = FlagNote("knowledge_retention_down", "sft(1)>dpo(1)", "sft(1)", "", "+0.1 [+0.05, +0.15]", 0.05)
     assert row(helps, flat, "pairs pay").tone == "pairs"
@@ -139,3 +125,6 @@ def test_verdict_rows_read_as_what_they_say():
     assert row(hurts, flat, "more SFT pays").tone == "harm"
     assert row(helps, flat, "pairs pay", (flag,)).tone == "harm"  # a flag outweighs a gain
     assert row(flat, flat, "no detectable difference").tone == "none"
+    # a decision that does not survive the false-discovery correction is not coloured as one
+    assert row(helps, flat, "pairs pay", survives=False).tone == "none"
+    assert row(helps, flat, "pairs pay", survives=False).decision_words() == "pairs pay (not after FDR control)"

@@ -87,7 +87,7 @@ def test_model_text_is_escaped(study):
 
 def test_self_contained(study):
     _, page = study
-    assert 'http-equiv="Content-Security-Policy"' in page and "default-src &#x27;none&#x27;" in page
+    assert 'http-equiv="Content-Security-Policy"' in page and "default-src &#39;none&#39;" in page
     assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", page) and "<link" not in page
     assert page.count("Plotly.newPlot") == 1
 

@@ -11,14 +11,16 @@ ATTACK = '<script>alert(1)</script><b>x</b>'
 
 def test_text_children_and_attributes_are_escaped():
     html = tag("div", ATTACK, title='"><script>alert(2)</script>', data_probe="a&b")
-    assert html == ('<div title="&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" data-probe="a&amp;b">'
+    assert html == ('<div title="&#34;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" data-probe="a&amp;b">'
                     "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;</div>")
+    assert tag("p", "it's", title=Markup('"x"')) == '<p title="&#34;x&#34;">it&#39;s</p>'  # markup in a value too
 
 
 def test_markup_nests_without_double_escaping():
     inner = tag("b", "1 < 2")
     assert tag("p", "a", inner, ["c", None, 3]) == "<p>a<b>1 &lt; 2</b>c3</p>"
-    assert escape(inner) is inner and isinstance(tag("br"), Markup) and tag("br") == "<br>"
+    assert escape(inner) == inner and isinstance(escape(inner), Markup)  # not escaped twice
+    assert isinstance(tag("br"), Markup) and tag("br") == "<br>"
 
 
 def test_boolean_and_missing_attributes():

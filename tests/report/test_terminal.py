@@ -1,27 +1,19 @@
-"""The terminal's r* column says what the two changes say, including the cases where r* is no number."""
+"""The terminal's decision column marks what survives the multiplicity correction; the price ranges are the
+analysis's own words (one wording function, crossover.analysis.breakeven.price_words)."""
 
 from types import SimpleNamespace
 
 import pytest
 
-from crossover.report.terminal import _ratio
+from crossover.report.terminal import _decision
 
 
-def figure(d_sft: str, d_pref: str, status: str = "unbounded", up: bool | None = True):
-    return SimpleNamespace(higher_is_better=up, d_sft_verdict=d_sft, d_pref_verdict=d_pref, ratio_status=status,
-                           breakeven_ratio=3.0, ratio_lo=2.0, ratio_hi=4.5)
-
-
-@pytest.mark.parametrize("d_sft, d_pref, status, up, words", [
-    ("increase", "increase", "bounded", True, "3.00 [2.00, 4.50]"),
-    ("no detectable difference", "increase", "no upper bound", True, ">= 2.00"),
-    ("no detectable difference", "increase", "unbounded", True, "pairs help, more SFT not seen to"),
-    ("no detectable difference", "decrease", "unbounded", False, "pairs help, more SFT not seen to"),
-    ("no detectable difference", "decrease", "unbounded", True, "pairs hurt"),
-    ("decrease", "increase", "unbounded", True, "more SFT hurts"),
-    ("no detectable difference", "no detectable difference", "unbounded", True, "no detectable gain"),
-    ("cannot tell", "increase", "unbounded", True, "cannot tell"),
-    ("increase", "increase", "bounded", None, ""),
+@pytest.mark.parametrize("decision, survives, words", [
+    ("pairs pay", True, "pairs pay"),
+    ("pairs pay", False, "(pairs pay: not after FDR)"),
+    ("more SFT pays", True, "more SFT pays"),
+    ("no detectable difference", False, "undecided"),
+    ("not applicable (no better direction)", False, "not applicable (no better direction)"),
 ])
-def test_ratio_words(d_sft, d_pref, status, up, words):
-    assert _ratio(figure(d_sft, d_pref, status, up)) == words
+def test_decision_words(decision, survives, words):
+    assert _decision(SimpleNamespace(decision=decision, decision_survives=survives)) == words

@@ -80,10 +80,16 @@ RAY_MISSING = ("ray is not installed, so the Ray executor is untested here: `mak
                "(scripts/setup-test.sh), or pip install -e '.[ray]'")
 
 
-def test_ray_tasks_on_a_local_instance_match_the_in_process_runner(smoke_study, tmp_path):
+@pytest.fixture
+def ray_module():
+    """Ray, or a skip that says why (before the smoke study is run for nothing)."""
+    return pytest.importorskip("ray", reason=RAY_MISSING)
+
+
+def test_ray_tasks_on_a_local_instance_match_the_in_process_runner(ray_module, smoke_study, tmp_path):
     """The whole smoke study as Ray tasks on a local instance leaves the same study table, row for row, as the
     in-process runner with the same seeds: the same run ids, and every metric equal."""
-    ray = pytest.importorskip("ray", reason=RAY_MISSING)
+    ray = ray_module
     root, config, _ = smoke_study
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:

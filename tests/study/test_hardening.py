@@ -21,7 +21,7 @@ from crossover.errors import CrossoverError, InputError
 from crossover.report.markdown import write_markdown_report
 from crossover.report.page import write_html_report
 from crossover.report.terminal import arm_lines
-from crossover.study import runner
+from crossover.study import execute
 from crossover.study.runner import run_study
 from crossover.study.store import StudyStore
 
@@ -84,8 +84,8 @@ def test_a_full_disk_while_writing_results_records_nothing(tmp_path, monkeypatch
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         json_write(path, payload)
 
-    json_write = runner.write_json
-    monkeypatch.setattr(runner, "write_json", full)
+    json_write = execute.write_json
+    monkeypatch.setattr(execute, "write_json", full)
     root = tmp_path / "study"
     outcome = run(tiny(), root)
     assert len(outcome.failures) == 2 and finished(root) == []

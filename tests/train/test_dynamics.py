@@ -7,7 +7,7 @@ import torch
 
 from crossover.data.sources import WorldSource
 from crossover.methods import METHODS, StageInputs
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.train.dynamics import DynamicsSettings, TrainingDynamics, sampled_kl
 from crossover.world.bases import resolve_base
 

@@ -8,10 +8,10 @@ import torch
 
 from crossover.data.user import UserData
 from crossover.methods import METHODS
-from crossover.models.ref import resolve_model
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.models.options import LoraSettings, ModelOptions
+from crossover.models.ref import resolve_model
 from crossover.train.arms import parse_arm
-from crossover.train.checkpoints import load_model, load_tokenizer
 from crossover.train.stages import ArmJob, _load_prefix, train_arm
 from crossover.world.bases import resolve_base
 

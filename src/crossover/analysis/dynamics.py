@@ -3,8 +3,12 @@
 Trainer logs (one JSON row per logging step, with ``stage`` and ``method``) carry for preference stages
 ``logps/chosen``, ``logps/rejected``, ``rewards/margins`` and, where the method logs it, ``kl`` (KL to the
 reference). A run's change in a quantity over its last stage is the mean of the last ``k`` logged values minus
-the mean of the first ``k`` (``k`` = a tenth of the logged steps, at least 1); the logged steps play the part
-of items in the interval, so a single seed still gets one.
+the mean of the first ``k`` (``k`` = a tenth of the logged steps, at least 1).
+
+Logged steps are not items: consecutive steps of one run are strongly autocorrelated (the same weights, moving
+slowly), so treating them as independent draws would make a run's own trajectory look like many observations.
+A change is therefore one number per run (a per-seed summary), and its interval comes from the spread between
+seeds, pooled across the study's preference cells (``crossover.analysis.pooled``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import math
 
 import numpy as np
 
-from crossover.analysis.bootstrap import Table, combine
+from crossover.analysis.bootstrap import SEEDS_ONLY, Table
+from crossover.analysis.items import cell_id
 from crossover.analysis.load import Cell, StudyData
 
 WINDOW = 0.1
@@ -30,19 +35,24 @@ def _window(n: int) -> int:
     return max(1, math.ceil(WINDOW * n))
 
 
+def run_change(log: list[dict], stage: int, key: str) -> float:
+    """End-minus-start of ``key`` over one run's ``stage``: mean of the last window minus mean of the first."""
+    values = stage_values(log, stage, key)
+    if len(values) < 2:
+        return math.nan
+    k = min(_window(len(values)), len(values) // 2)
+    return float(np.mean(values[-k:]) - np.mean(values[:k]))
+
+
 def change_table(data: StudyData, cell: Cell, key: str) -> Table | None:
-    """(seed x logged step) contributions whose mean is end-minus-start of ``key`` over the cell's last stage."""
+    """One column of per-seed changes of ``key`` over the cell's last stage (a seeds-only table)."""
     stage = len(cell.stages)
-    series = [(run.seed, stage_values(data.train_log(run.run_id), stage, key)) for run in cell.runs]
-    series = [(s, v) for s, v in series if len(v) >= 2]
-    if not series:
+    changes = [(run.seed, run_change(data.train_log(run.run_id), stage, key)) for run in cell.runs]
+    changes = [(s, v) for s, v in changes if math.isfinite(v)]
+    if not changes:
         return None
-    k = min(_window(len(v)) for _, v in series)
-    k = min(k, min(len(v) for _, v in series) // 2)
-    seeds = tuple(s for s, _ in series)
-    first = Table(np.array([v[:k] for _, v in series]), seeds, tuple(f"log:first{j}" for j in range(k)))
-    last = Table(np.array([v[-k:] for _, v in series]), seeds, tuple(f"log:last{j}" for j in range(k)))
-    return combine([(1.0, last), (-1.0, first)])
+    return Table(np.array([[v] for _, v in changes]), tuple(s for s, _ in changes), (SEEDS_ONLY,),
+                 terms=(((cell_id(cell), "train_log", key), 1.0),))
 
 
 def end_values(data: StudyData, cell: Cell, key: str) -> dict[int, float]:

@@ -4,7 +4,10 @@ Every arm whose last stage is a preference method is compared with its parent (t
 ``sft(n0)`` for ``sft(n0)>dpo(m)``, the base for ``dpo(m)``), paired by seed and item. Each flag measures a
 change in its bad direction, ``bad``, with an interval, and reads:
 
-- ``flagged``: the interval of ``bad`` lies above 0 and its point estimate reaches the flag's threshold;
+- ``flagged``: the interval of ``bad`` lies above 0, its point estimate reaches the flag's threshold, and its test
+  survives Holm's correction over every flag of the same arm pair (``crossover.analysis.multiplicity``), so a
+  clean arm pair raises any flag with probability at most 5%;
+- ``not after Holm``: it would be flagged on its own interval but does not survive the correction;
 - ``below threshold``: a detectable change smaller than the threshold;
 - ``no detectable change`` / ``improved`` (the interval lies below 0) / ``cannot tell`` (no interval) /
   ``not measured`` (the probe or log is absent).
@@ -25,6 +28,9 @@ from crossover.analysis.bootstrap import Estimate, Table, combine
 from crossover.analysis.context import Context
 from crossover.analysis.dynamics import change_table
 from crossover.analysis.load import DEMONSTRATIONS, Cell, StudyData
+from crossover.analysis.multiplicity import holm
+
+NOT_AFTER_HOLM = "not after Holm"
 
 RATE_THRESHOLD = 0.05
 """Five percentage points of a behaviour rate."""
@@ -137,6 +143,7 @@ def _row(child: Cell, parent: Cell, flag: str, probe: str, metric: str, bad_dire
         "secondary_lo": other.lo if other else math.nan, "secondary_hi": other.hi if other else math.nan,
         "n_seeds": bad.n_seeds if bad else 0, "n_items": bad.n_items if bad else 0,
         "resampled": bad.resampled if bad else "none",
+        "p_value": bad.p_value if bad and bad.has_interval else math.nan,
     }
 
 
@@ -252,7 +259,7 @@ def displacement_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
     the failure DPO-Positive targets, Pal et al. 2024)."""
     chosen = change_table(ctx.data, child, "logps/chosen")
     rejected = change_table(ctx.data, child, "logps/rejected")
-    bad = ctx.estimate(Table(-chosen.values, chosen.seeds, chosen.items)) if chosen is not None else None
+    bad = ctx.estimate(combine([(-1.0, chosen)])) if chosen is not None else None
     other = ctx.estimate(rejected) if rejected is not None else None
     return _row(child, parent, "chosen_logprob_displacement", "train_log", "logps/chosen", "down", DISPLACEMENT_NATS,
                 "the chosen responses' log-prob falls during preference training (nats, summed over the reply)",
@@ -260,10 +267,22 @@ def displacement_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
 
 
 def flag_rows(ctx: Context) -> list[dict]:
+    """Every flag of every preference arm against its parent, Holm-corrected per arm pair."""
     rows = []
     for child, parent in children(ctx.data):
-        rows.append(length_flag_row(ctx, child, parent))
-        rows += metric_flag_rows(ctx, child, parent)
-        rows.append(divergence_flag_row(ctx, child, parent))
-        rows.append(displacement_flag_row(ctx, child, parent))
+        pair = [length_flag_row(ctx, child, parent), *metric_flag_rows(ctx, child, parent),
+                divergence_flag_row(ctx, child, parent), displacement_flag_row(ctx, child, parent)]
+        rows += holm_corrected(pair, 1.0 - ctx.settings.confidence)
     return rows
+
+
+def holm_corrected(rows: list[dict], alpha: float) -> list[dict]:
+    """The flag rows of one arm pair with ``p_holm`` and ``flagged`` kept only where Holm's test rejects."""
+    adjusted = holm([r["p_value"] for r in rows])
+    out = []
+    for row, p in zip(rows, adjusted):
+        row = row | {"p_holm": float(p)}
+        if row["status"] == "flagged" and not p <= alpha:
+            row["status"] = NOT_AFTER_HOLM
+        out.append(row)
+    return out

@@ -135,6 +135,11 @@ def contributions(item_values: ItemValues, stored: float) -> np.ndarray | None:
     return None
 
 
+def cell_id(cell: Cell) -> str:
+    """The name a cell's tables carry in their terms (``crossover.analysis.bootstrap.Series``)."""
+    return f"{cell.annotator}|{cell.arm}"
+
+
 @dataclass
 class TableBuilder:
     """Builds (seed x item) tables of any metric for any cell, caching each run's item values."""
@@ -164,6 +169,7 @@ class TableBuilder:
                 break
             keys = values.keys
             rows.append(u)
+        terms = (((cell_id(cell), probe, metric), 1.0),)
         if rows:
-            return Table(np.vstack(rows), seeds, keys, fixed=cell.fixed)
-        return Table(np.array([[s] for _, s in runs]), seeds, (SEEDS_ONLY,), fixed=cell.fixed)
+            return Table(np.vstack(rows), seeds, keys, fixed=cell.fixed, terms=terms)
+        return Table(np.array([[s] for _, s in runs]), seeds, (SEEDS_ONLY,), fixed=cell.fixed, terms=terms)

@@ -1,7 +1,9 @@
 """The study directory as the analysis sees it: finished runs, their stages, metrics, records and training logs.
 
-Analysis reads nothing else. The method registry is consulted only for what kind of data a stage consumed
-(demonstrations, pairs, unpaired labels or prompts), which sets its price.
+Analysis reads nothing else. What each stage's budget counts (demonstrations, pairs, unpaired labels or prompts,
+which sets its price) and which way each metric is better are read from the runs' own files; only a directory
+written before they were recorded there (result schema 1) has them filled in from the installed method and probe
+registries (``registry_kind``, ``registry_notes``).
 """
 
 from __future__ import annotations
@@ -14,17 +16,36 @@ from typing import Any
 import pandas as pd
 
 from crossover.errors import InputError
-from crossover.study.store import METRIC_COLUMNS, metric_rows, read_json, read_jsonl
+from crossover.study.store import (
+    METRIC_COLUMNS,
+    MetricNote,
+    data_kinds,
+    metric_notes,
+    metric_rows,
+    read_json,
+    read_jsonl,
+)
 
 DEMONSTRATIONS = "demonstrations"
 
 
-def data_kind(method: str) -> str:
-    """The data a method trains on; a method this version does not know is taken to consume pairs."""
+def registry_kind(method: str) -> str:
+    """For a schema-1 run: the data the installed version's method trains on (pairs for a method it lacks)."""
     from crossover.methods import METHODS
 
     spec = METHODS.get(method)
     return spec.data if spec is not None else "pairs"
+
+
+def registry_notes(metrics: pd.DataFrame) -> dict[tuple[str, str], MetricNote]:
+    """For a schema-1 run: each metric's direction and meaning as the installed probe registry describes it."""
+    from crossover.probes import describe
+
+    out = {}
+    for probe, metric in dict.fromkeys(zip(metrics["probe"], metrics["metric"])):
+        info = describe(probe, metric)
+        out[(probe, metric)] = MetricNote(info.higher_is_better, info.description) if info else MetricNote(None)
+    return out
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,8 @@ class StudyData:
     study: dict[str, Any]
     runs: dict[str, Run]
     metrics: pd.DataFrame
+    notes: dict[tuple[str, str], MetricNote] = field(default_factory=dict)
+    """(probe, metric) -> its better direction and meaning, as the runs recorded them."""
     _records: dict[str, dict[str, list[dict]]] = field(default_factory=dict, repr=False)
     _logs: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
@@ -120,7 +143,7 @@ class StudyData:
         """The same study seen through one base model (the prior-strength axis is analysed one base at a time)."""
         runs = {k: r for k, r in self.runs.items() if r.base == base}
         metrics = self.metrics[self.metrics["run_id"].isin(runs)].reset_index(drop=True)
-        return StudyData(self.root, self.study, runs, metrics, self._records, self._logs)
+        return StudyData(self.root, self.study, runs, metrics, self.notes, self._records, self._logs)
 
     def metric_values(self, run_id: str) -> dict[tuple[str, str], float]:
         rows = self._metric_index.get(run_id, {})
@@ -148,10 +171,11 @@ class StudyData:
         return self._logs[run_id]
 
 
-def _stages(spec: dict[str, Any], path: Path) -> tuple[StageInfo, ...]:
+def _stages(config: dict[str, Any], spec: dict[str, Any], path: Path) -> tuple[StageInfo, ...]:
     stages = spec.get("stages", [])
     if not isinstance(stages, list):
         raise InputError.one(path, "must be a list of stages", field="spec.stages")
+    kinds = data_kinds(config, path, len(stages))
     out = []
     for i, stage in enumerate(stages):
         where = f"spec.stages[{i}]"
@@ -163,7 +187,7 @@ def _stages(spec: dict[str, Any], path: Path) -> tuple[StageInfo, ...]:
         epochs = settings.get("epochs", 1.0) if isinstance(settings, dict) else None
         if isinstance(epochs, bool) or not isinstance(epochs, (int, float)):
             raise InputError.one(path, f"must be a number, got {epochs!r}", field=f"{where}.settings.epochs")
-        out.append(StageInfo(method, budget, data_kind(method), float(epochs)))
+        out.append(StageInfo(method, budget, kinds[i] if kinds else registry_kind(method), float(epochs)))
     return tuple(out)
 
 
@@ -189,7 +213,7 @@ def _run(folder: Path) -> Run:
     if not isinstance(annotator, str):
         raise InputError.one(path, f"must be a string, got {annotator!r}", field="annotator_name")
     return Run(folder.name, _typed(spec, "arm", str, path, "spec"), _typed(spec, "seed", int, path, "spec"),
-               annotator, _stages(spec, path), name)
+               annotator, _stages(config, spec, path), name)
 
 
 def load_study_data(root: Path) -> StudyData:
@@ -201,11 +225,15 @@ def load_study_data(root: Path) -> StudyData:
     runs: dict[str, Run] = {}
     run_dir = root / "runs"
     frames = []
+    notes: dict[tuple[str, str], MetricNote] = {}
     for folder in sorted(run_dir.iterdir()) if run_dir.is_dir() else []:
         if folder.name.startswith(".") or not (folder / "metrics.json").exists():
             continue
         runs[folder.name] = _run(folder)
-        frames.append(pd.DataFrame(metric_rows(folder), columns=METRIC_COLUMNS))
+        frame = pd.DataFrame(metric_rows(folder), columns=METRIC_COLUMNS)
+        frames.append(frame)
+        recorded = metric_notes(folder)
+        notes |= registry_notes(frame) if recorded is None else recorded
     metrics = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=METRIC_COLUMNS)
     metrics["annotator"] = metrics["annotator"].fillna("").astype(str)
-    return StudyData(root, study, runs, metrics)
+    return StudyData(root, study, runs, metrics, notes)

@@ -7,8 +7,10 @@ Reads only the study directory. Writes ``DIR/summary.json`` and ``DIR/analysis/*
 ``cost`` (the prices used), ``bootstrap`` (draws, confidence, seed, method), ``crossover`` (``point`` and
 ``figures``: one breakeven row per annotator and metric, as in ``breakeven.csv``, plus ``words``),
 ``crossover_budget`` (rows of ``crossover_budget.csv``), ``flags`` (``thresholds`` and the ``raised`` rows of
-``flags.csv``), ``overoptimisation`` (``note`` and ``fits``) and ``tables`` (paths). Non-finite numbers are
-written as null; the status fields next to them say what they meant (e.g. an unbounded r*).
+``flags.csv``), ``multiplicity`` (the primary endpoints, the families, the chance findings to expect and what
+survives; ``words`` says it in sentences), ``overoptimisation`` (``note`` and ``fits``) and ``tables`` (paths).
+Non-finite numbers are written as null; the status fields next to them say what they meant (e.g. an unbounded
+r*).
 """
 
 from __future__ import annotations
@@ -30,22 +32,38 @@ from crossover.analysis.cost import CostModel
 from crossover.analysis.flags import flag_rows
 from crossover.analysis.gains import arm_rows
 from crossover.analysis.load import load_study_data
+from crossover.analysis.multiplicity import DEFAULT_PRIMARY, benjamini_hochberg, multiplicity_summary
 from crossover.analysis.overoptimisation import overoptimisation
 from crossover.analysis.tables import frame, write_tables
-from crossover.config import CrossoverPoint
+from crossover.pricing import CrossoverPoint
 from crossover.errors import CrossoverError
 from crossover.provenance import provenance
 from crossover.study.store import write_json
 
-SUMMARY_SCHEMA = 2
-"""1: point estimates only; 2: intervals, cost model, crossover budget, flags, over-optimisation, tables."""
+SUMMARY_SCHEMA = 3
+"""1: point estimates only; 2: intervals, cost model, crossover budget, flags, over-optimisation, tables;
+3: pooled t intervals, p-values, multiplicity, price ranges, head-to-head contrasts."""
 
 METHOD_NOTE = (
-    "Intervals: multiplier bootstrap over seeds and probe items, paired by seed and item, with seed, item and "
-    "residual variance components separated by the method of moments and widened to Student t with Satterthwaite "
-    "degrees of freedom; percentile intervals. r*: test inversion (Fieller-type), unbounded when more SFT has no "
-    "detectable effect. See crossover/analysis/bootstrap.py."
+    "Intervals: t intervals over seeds and probe items, paired by seed and item. Variance of a mean = per-seed "
+    "stratum (variance of the per-seed means, pooled across every trained cell of the study for that metric by a "
+    "randomized-block model: two-way residual mean square for contrasts, within-cell mean square for one cell) / "
+    "S + item stratum (method-of-moments item variance of the paired table) / I; Satterthwaite degrees of freedom "
+    "over these two strata; clipped only to the metric's natural range. Tables that are not combinations of cells "
+    "use their own per-seed means on S-1 degrees of freedom. Training-log changes are one value per run. "
+    "r* and the decision: one t-test inversion over prices >= 0 of sign*(d_pref/m - price*d_sft/n), reported as "
+    "price ranges. Multiplicity: primary endpoints at the nominal level; flags Holm-corrected per arm pair; "
+    "secondary tables Benjamini-Hochberg. See crossover/analysis/bootstrap.py, pooled.py, breakeven.py, "
+    "multiplicity.py."
 )
+
+
+def primary_endpoints(study: dict) -> list[tuple[str, str]]:
+    """The study's declared primary endpoints (``[analysis] primary``, recorded in study.json), else the default."""
+    declared = (study.get("analysis") or {}).get("primary")
+    if not declared:
+        return list(DEFAULT_PRIMARY)
+    return [tuple(name.split(".", 1)) for name in declared]  # type: ignore[misc]
 
 
 @dataclass
@@ -75,10 +93,18 @@ def analyze(root: Path, cost: dict[str, float | None] | None = None,
     everything = load_study_data(root)
     model = resolve_cost(everything.study, cost)
     point = everything.study.get("crossover")
-    parts = [_analyze_base(Context(everything.for_base(base), model, settings), point)
+    primary = primary_endpoints(everything.study)
+    parts = [_analyze_base(Context(everything.for_base(base), model, settings), point, primary)
              for base in everything.bases or ["default"]]
-    figures = [f for part in parts for f in part.figures]
-    tables = {name: frame([row for part in parts for row in part.rows[name]]) for name in TABLE_NAMES}
+    alpha = 1.0 - settings.confidence
+    figures = corrected_breakeven([f for part in parts for f in part.figures], alpha)
+    for part in parts:
+        part.rows["breakeven"] = []
+    rows = {name: [row for part in parts for row in part.rows[name]] for name in TABLE_NAMES}
+    rows["breakeven"] = [f.as_dict() for f in figures]
+    rows["allocations"] = fdr_rows(rows["allocations"], "advantage", alpha)
+    rows["arms"] = fdr_rows(rows["arms"], "gain", alpha)
+    tables = {name: frame(rows[name]) for name in TABLE_NAMES}
     prov = provenance()
     write_tables(root / "analysis", tables, prov)
     flags = [row for part in parts for row in part.rows["flags"]]
@@ -95,6 +121,8 @@ def analyze(root: Path, cost: dict[str, float | None] | None = None,
         "crossover": {"point": point, "figures": [f.as_dict() | {"words": f.words()} for f in figures]},
         "crossover_budget": budgets,
         "flags": {"thresholds": _thresholds(), "raised": [r for r in flags if r["status"] == "flagged"]},
+        "multiplicity": multiplicity_summary(primary, [f.as_dict() for f in figures], flags, rows["allocations"],
+                                             rows["arms"], alpha),
         "overoptimisation": {"note": "; ".join(notes), "fits": [r for p in parts for r in p.rows["overoptimisation_fits"]]},
         "tables": {name: f"analysis/{name}.csv" for name in tables},
     }
@@ -114,12 +142,47 @@ class _BasePart:
     over_note: str
 
 
-def _analyze_base(ctx: Context, point: dict | None) -> _BasePart:
+def corrected_breakeven(figures: list[BreakevenFigure], alpha: float) -> list[BreakevenFigure]:
+    """Which findings survive: a primary endpoint at the nominal level, the secondary rows' three tests (pairs'
+    change, more SFT's change, the decision at the study's price) by Benjamini-Hochberg over all of them."""
+    secondary = [f for f in figures if not f.primary]
+    q = benjamini_hochberg([p for f in secondary for p in (f.d_pref_p, f.d_sft_p, f.decision_p)]).reshape(-1, 3) \
+        if secondary else np.zeros((0, 3))
+    qs = {id(f): row for f, row in zip(secondary, q)}
+    out = []
+    for f in figures:
+        if f.primary:
+            out.append(replace(f, d_pref_survives=_survives(f.d_pref_p, alpha),
+                               d_sft_survives=_survives(f.d_sft_p, alpha),
+                               decision_survives=_survives(f.decision_p, alpha) and f.decision in DECISIONS))
+        else:
+            qp, qs_, qd = (float(x) for x in qs[id(f)])
+            out.append(replace(f, d_pref_q=qp, d_sft_q=qs_, decision_q=qd, d_pref_survives=_survives(qp, alpha),
+                               d_sft_survives=_survives(qs_, alpha),
+                               decision_survives=_survives(qd, alpha) and f.decision in DECISIONS))
+    return out
+
+
+DECISIONS = ("pairs pay", "more SFT pays")
+
+
+def _survives(p: float, alpha: float) -> bool:
+    return bool(math.isfinite(p) and p <= alpha)
+
+
+def fdr_rows(rows: list[dict], prefix: str, alpha: float) -> list[dict]:
+    """Rows with ``prefix_q`` (Benjamini-Hochberg over the table) and ``prefix_survives``."""
+    q = benjamini_hochberg([r.get(f"{prefix}_p", math.nan) for r in rows])
+    return [r | {f"{prefix}_q": float(x), f"{prefix}_survives": _survives(float(x), alpha)} for r, x in zip(rows, q)]
+
+
+def _analyze_base(ctx: Context, point: dict | None, primary: list[tuple[str, str]]) -> _BasePart:
     """Every table for the runs of one base model; rows carry the base's name."""
     data = ctx.data
     base = next(iter(data.runs.values())).base if data.runs else "default"
     has = len(data.metrics) > 0
-    figures = [replace(f, base=base) for f in breakeven_figures(ctx, CrossoverPoint(**point))] if point and has else []
+    figures = ([replace(f, base=base) for f in breakeven_figures(ctx, CrossoverPoint(**point), frozenset(primary))]
+               if point and has else [])
     allocations, budgets = allocation_rows(ctx) if has else ([], [])
     points, fits, note = overoptimisation(ctx) if has else ([], [], "no runs")
     rows = {

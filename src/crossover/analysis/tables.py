@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 
 from crossover.study.store import write_json
 
-TABLE_SCHEMA = 1
-"""Bumped when a table's columns or their meaning change."""
+TABLE_SCHEMA = 2
+"""Bumped when a table's columns or their meaning change (2: p-values, q-values, price ranges, head to head)."""
 
 COLUMN_DOCS: dict[str, str] = {
     "arms": "every arm's score and gain over the base per metric, against data cost (the gain curves)",

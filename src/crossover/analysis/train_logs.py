@@ -8,12 +8,12 @@ first and last value of each metric in each stage.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import math
+from collections.abc import Sequence
 
 import pandas as pd
 
-from crossover.study.store import StudyStore
+from crossover.analysis.load import StudyData
 
 TRACKED = ("loss", "logps/chosen", "logps/rejected", "rewards/margins", "rewards/accuracies", "watch/kl",
            "watch/mean_words", "rewards/proxy/mean", "rewards/gold/mean", "completions/mean_length", "kl",
@@ -21,18 +21,19 @@ TRACKED = ("loss", "logps/chosen", "logps/rejected", "rewards/margins", "rewards
 COLUMNS = ["run_id", "arm", "annotator", "seed", "stage", "method", "step", "metric", "value"]
 
 
-def dynamics_frame(root: Path) -> pd.DataFrame:
+def dynamics_frame(data: StudyData, metrics: Sequence[str] = TRACKED) -> pd.DataFrame:
+    """One row per finished run, stage, logged step and metric (of ``metrics``) with a finite number."""
     rows = []
-    for run in StudyStore(root).finished_runs():
-        config = json.loads((run / "config.json").read_text())
-        who = {"run_id": run.name, "arm": config["spec"]["arm"], "annotator": config.get("annotator_name", ""),
-               "seed": config["spec"]["seed"]}
-        for line in (run / "train_log.jsonl").read_text().splitlines():
-            event = json.loads(line)
-            for metric in TRACKED:
-                if isinstance(event.get(metric), int | float):
-                    rows.append({**who, "stage": event["stage"], "method": event["method"], "step": event["step"],
-                                 "metric": metric, "value": float(event[metric])})
+    for run in data.runs.values():
+        who = {"run_id": run.run_id, "arm": run.arm, "annotator": run.annotator, "seed": run.seed}
+        for event in data.train_log(run.run_id):
+            if "step" not in event:
+                continue
+            for metric in metrics:
+                value = event.get(metric)
+                if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+                    rows.append({**who, "stage": int(event.get("stage", 1)), "method": event.get("method", ""),
+                                 "step": int(event["step"]), "metric": metric, "value": float(value)})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

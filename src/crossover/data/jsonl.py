@@ -43,7 +43,7 @@ class DataFile:
     path: Path
     sha256: str
     kind: Literal["demonstrations", "pairs", "unpaired"]
-    """The data kind a method asks for (see ``methods.spec.DataKind``)."""
+    """The data kind a method asks for (see ``records.DataKind``)."""
     style: str
     """The row format, e.g. ``conversational prompt/chosen/rejected``."""
     records: tuple[Record, ...]

@@ -7,9 +7,13 @@ into a TRL row without translation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Protocol
 
 Chat = tuple[dict[str, str], ...]
+
+DataKind = Literal["demonstrations", "pairs", "unpaired", "prompts"]
+"""What a stage's budget counts: SFT examples, preference pairs, labelled single replies, or bare prompts. Each
+kind has one record shape below (``SFTExample``, ``PreferencePair``, ``UnpairedExample``, ``PromptRecord``)."""
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,16 @@ class PromptRecord:
 
     def to_trl(self) -> dict[str, Any]:
         return {"prompt": list(self.prompt), **self.columns}
+
+
+class ResponseScorer(Protocol):
+    """Scores replies an online method sampled, from the extra columns its ``prompts`` rows carry.
+
+    ``signals`` names what it returns, e.g. ``("gold", "proxy")``: the world's true utility and the annotator's
+    biased view of it. Called with the reply texts and, as keyword arguments, the row columns named in ``columns``.
+    """
+
+    signals: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    def __call__(self, completions: list[str], **columns: list[Any]) -> dict[str, list[float]]: ...

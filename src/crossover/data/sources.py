@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crossover.data.budgets import take
-from crossover.methods.spec import DataKind, ResponseScorer
+from crossover.data.records import DataKind, ResponseScorer
 from crossover.world.annotator import Annotator
 from crossover.world.demonstrator import preference_stream, prompt_stream, sft_stream, unpaired_stream
 from crossover.world.families import FAMILIES, Item, family, family_identities

@@ -15,8 +15,8 @@ from typing import Any
 
 from crossover.data.budgets import take
 from crossover.data.jsonl import DataFile, Record, read_preference_jsonl, read_sft_jsonl
+from crossover.data.records import DataKind
 from crossover.errors import CrossoverError, InputError, Problem
-from crossover.methods.spec import DataKind
 
 
 def seeded_order(records: tuple[Record, ...], seed: int) -> list[Record]:

@@ -9,7 +9,8 @@ Advantages and loss aggregation map onto TRL's settings:
 - ``lite_ppo=True``: Lite PPO of "Tricks or Traps? A Deep Dive into RL for LLM Reasoning" (Liu et al. 2025,
   arXiv 2508.08221): group-level mean, batch-level std (``scale_rewards="batch"``) and token-level loss aggregation
   over the batch (``loss_type="dapo"``), on the critic-free clipped objective.
-``beta > 0`` adds TRL's KL penalty to the stage's starting model, which TRL loads from the path the stage sets.
+``beta > 0`` adds TRL's KL penalty to the stage's starting model, given as the stage's reference like DPO's
+(``ReferencedGRPOTrainer``); under LoRA TRL takes the adapter-disabled model, as for DPO.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from accelerate.utils import is_peft_model
 from datasets import Dataset
+from transformers import PreTrainedModel
 from trl import GRPOConfig, GRPOTrainer
+from trl.models import prepare_deepspeed, prepare_fsdp
+from trl.trainer.utils import add_fused_lm_head, disable_dropout_in_model
 
-from crossover.methods.spec import MethodSettings, MethodSpec, ResponseScorer, StageInputs, common_arguments
+from crossover.data.records import ResponseScorer
+from crossover.methods.spec import MethodSettings, MethodSpec, StageInputs, common_arguments
 from crossover.settings import Count, NonNegative, Positive, at_least
 
 
@@ -83,16 +89,47 @@ def build_grpo(inputs: StageInputs) -> GRPOTrainer:
                         scale_rewards=scale_rewards, loss_type=loss_type,
                         reward_weights=[float(signal == s.reward) for signal in inputs.scorer.signals])
     rewards = [reward_function(inputs.scorer, signal) for signal in inputs.scorer.signals]
-    return GRPOTrainer(model=inputs.model, reward_funcs=rewards, args=config,
-                       train_dataset=Dataset.from_list(inputs.rows), processing_class=inputs.tokenizer,
-                       callbacks=inputs.callbacks)
+    common = dict(model=inputs.model, reward_funcs=rewards, args=config, train_dataset=Dataset.from_list(inputs.rows),
+                  processing_class=inputs.tokenizer, callbacks=inputs.callbacks)
+    if s.beta == 0 or is_peft_model(inputs.model):
+        return GRPOTrainer(**common)
+    if inputs.reference is None:
+        raise ValueError("grpo with beta > 0 needs the stage's starting model as its reference")
+    return ReferencedGRPOTrainer(**common, ref_model=inputs.reference)
+
+
+class ReferencedGRPOTrainer(GRPOTrainer):
+    """TRL's ``GRPOTrainer`` with its KL reference given, as ``DPOTrainer`` takes one.
+
+    TRL would load the reference itself from the path in the policy's config (``_name_or_path``), which records
+    where the weights were first read, not the model the stage starts from. TRL builds its reference only when
+    ``beta > 0``, so this trainer is built with ``beta = 0`` and then given the reference, set up as TRL sets up its
+    own (``GRPOTrainer.__init__``, TRL 1.16): dropout off, the fused log-prob head, placed by accelerate (or sharded
+    by DeepSpeed / FSDP like the policy).
+    """
+
+    def __init__(self, *, ref_model: PreTrainedModel, args: GRPOConfig, **kwargs: Any):
+        beta, args.beta = args.beta, 0.0
+        super().__init__(args=args, **kwargs)
+        if args.cast_lm_head_to_fp32:
+            raise ValueError("cast_lm_head_to_fp32 is not supported with a given GRPO reference")
+        self.beta = args.beta = beta
+        if args.disable_dropout:
+            disable_dropout_in_model(ref_model)
+        add_fused_lm_head(ref_model, temperature=self.temperature, cast_lm_head_to_fp32=False)
+        if self.is_deepspeed_enabled:
+            self.ref_model = prepare_deepspeed(ref_model, self.accelerator)
+        elif self.is_fsdp_enabled:
+            self.ref_model = prepare_fsdp(ref_model, self.accelerator)
+        else:
+            self.ref_model = self.accelerator.prepare_model(ref_model, evaluation_mode=True)
 
 
 GRPO = MethodSpec(
     name="grpo",
     description="group relative policy optimisation on the annotator's proxy (or the gold) utility; Lite PPO option",
     data="prompts",
-    needs_reference=False,
+    needs_reference=lambda settings: settings.beta > 0,
     online=True,
     settings=GRPOSettings,
     build_trainer=build_grpo,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, SchedulerType, Trainer, TrainerCallback
@@ -20,9 +20,7 @@ from crossover.settings import Count, Fraction, NonNegative, Positive, Settings
 SchedulerName = Literal[tuple(s.value for s in SchedulerType)]  # type: ignore[misc]
 """Learning-rate schedules transformers knows (``lr_scheduler_type``)."""
 
-DataKind = Literal["demonstrations", "pairs", "unpaired", "prompts"]
-"""What a stage's budget counts: SFT examples, preference pairs, labelled single replies, or bare prompts."""
-
+from crossover.data.records import DataKind, ResponseScorer
 
 @dataclass(frozen=True)
 class MethodSettings(Settings):
@@ -54,26 +52,14 @@ class MethodSettings(Settings):
 
 
 
-class ResponseScorer(Protocol):
-    """Scores replies an online method sampled, from the extra columns its ``prompts`` rows carry.
-
-    ``signals`` names what it returns, e.g. ``("gold", "proxy")``: the world's true utility and the annotator's
-    biased view of it. Called with the reply texts and, as keyword arguments, the row columns named in ``columns``.
-    """
-
-    signals: tuple[str, ...]
-    columns: tuple[str, ...]
-
-    def __call__(self, completions: list[str], **columns: list[Any]) -> dict[str, list[float]]: ...
-
-
 @dataclass(frozen=True)
 class StageInputs:
     """Everything a method needs to build its trainer for one stage of an arm."""
 
     model: PreTrainedModel
     reference: PreTrainedModel | None
-    """A frozen copy of the stage's starting model when the method ``needs_reference``, else ``None``."""
+    """A frozen copy of the stage's starting model when the method ``uses_reference`` (and the model is not a PEFT
+    model, whose reference is itself with the adapter disabled), else ``None``."""
     tokenizer: PreTrainedTokenizerBase
     rows: list[dict[str, Any]]
     """Training rows in TRL's format for this method's data kind."""
@@ -97,12 +83,17 @@ class MethodSpec:
     name: str
     description: str
     data: DataKind
-    needs_reference: bool
-    """Whether the loss compares the policy with the stage's starting model (DPO, KTO) or not (SFT, SimPO, ORPO)."""
+    needs_reference: bool | Callable[[Any], bool]
+    """Whether the loss compares the policy with the stage's starting model: always (DPO, KTO), never (SFT, SimPO,
+    ORPO), or as the stage's settings say (GRPO: only with a KL penalty, ``beta > 0``). Ask ``uses_reference``."""
     online: bool
     """Whether the method samples its own replies and needs a ``ResponseScorer`` to grade them (GRPO)."""
     settings: type[MethodSettings]
     build_trainer: Callable[[StageInputs], Trainer]
+
+    def uses_reference(self, settings: MethodSettings) -> bool:
+        """Whether a stage with these settings compares the policy with its starting model."""
+        return self.needs_reference(settings) if callable(self.needs_reference) else self.needs_reference
 
 
 def common_arguments(inputs: StageInputs) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def convert_gguf(gguf: Path, target: Path, digest: str) -> Path:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from crossover.train.checkpoints import save_atomically
+    from crossover.models.checkpoints import save_atomically
 
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)

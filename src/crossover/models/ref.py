@@ -117,7 +117,7 @@ def packaged_gguf(name: str) -> Path:
 
 def merged_adapter(adapter: Path, trust_remote_code: bool) -> Path:
     """A PEFT adapter merged into its base model, written once to the cache as a plain model directory."""
-    from crossover.train.checkpoints import load_model, load_tokenizer, save_atomically
+    from crossover.models.checkpoints import load_model, load_tokenizer, save_atomically
 
     if not (adapter / "adapter_model.safetensors").exists():
         raise CrossoverError(f"{adapter}: no adapter_model.safetensors (pickled adapters are never loaded)")

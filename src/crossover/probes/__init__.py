@@ -18,6 +18,8 @@ from crossover.probes import (
 from crossover.probes.aggregate import DIVERSITY, LENGTH, OOD, SATISFACTION
 from crossover.probes.base import DerivedProbe, Metric, WorldProbe
 from crossover.probes.eval_score import EVAL
+from crossover.world.families import Item
+from crossover.world.knowledge import KnowledgeBase
 
 WORLD_PROBES: dict[str, WorldProbe] = {p.name: p for p in (
     knowledge.PROBE, reasoning.PROBE, hallucination.PROBE, sycophancy.PROBE, premise.PROBE, refusal.PROBE,
@@ -26,6 +28,11 @@ WORLD_PROBES: dict[str, WorldProbe] = {p.name: p for p in (
 DERIVED_PROBES: dict[str, DerivedProbe] = {p.name: p for p in (
     LENGTH, DIVERSITY, SATISFACTION, OOD, EVAL, selfreport.SUMMARY,
 )}
+
+
+def probe_items(kb: KnowledgeBase, n: int) -> dict[str, list[Item]]:
+    """Each world probe's ``n`` held-out items, the ones every run of this world is probed on."""
+    return {name: probe.items(kb, n) for name, probe in WORLD_PROBES.items()}
 
 
 def metric_info() -> dict[tuple[str, str], Metric]:
@@ -42,4 +49,4 @@ def describe(probe: str, metric: str) -> Metric | None:
     return metric_info().get((probe, metric.split(":", 1)[0]))
 
 
-__all__ = ["DERIVED_PROBES", "WORLD_PROBES", "Metric", "describe", "metric_info"]
+__all__ = ["DERIVED_PROBES", "WORLD_PROBES", "Metric", "describe", "metric_info", "probe_items"]

@@ -28,7 +28,8 @@ def expected_win(judge: Annotator, model: Grade, baseline: Grade) -> float:
     return (1 - judge.label_noise) * p + judge.label_noise * (1 - p)
 
 
-def length_controlled(wins: np.ndarray, length_diff: np.ndarray, ridge: float = 1e-3, steps: int = 50) -> float:
+def length_controlled_win_rate(wins: np.ndarray, length_diff: np.ndarray, ridge: float = 1e-3,
+                               steps: int = 50) -> float:
     """sigmoid(b0) of a fractional-response logistic fit of ``wins`` on ``length_diff`` (Newton's method).
 
     Written here because it is a two-parameter fit; a ridge keeps it finite when wins are all 0 or all 1.
@@ -56,7 +57,7 @@ def _score(out: ProbeOutput) -> dict[str, float]:
         wins = np.array([r[f"win:{judge}"] for r in records], dtype=float)
         diffs = np.array([r["n_words"] - r["baseline_words"] for r in records], dtype=float)
         scores[f"win_rate:{judge}"] = float(wins.mean()) if len(wins) else float("nan")
-        scores[f"lc_win_rate:{judge}"] = length_controlled(wins, diffs)
+        scores[f"lc_win_rate:{judge}"] = length_controlled_win_rate(wins, diffs)
     return scores
 
 

@@ -18,7 +18,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from crossover.probes import DERIVED_PROBES, WORLD_PROBES
 from crossover.probes.base import ProbeOutput, Records
 from crossover.probes.eval_score import expected_win
-from crossover.probes.generation import generate
+from crossover.probes.generation import generate, noise_key
 from crossover.settings import Count, Key, NonNegative, Settings
 from crossover.world.annotator import Annotator
 from crossover.world.families import FAMILIES, Item, family
@@ -86,8 +86,10 @@ def run_world_probes(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
     plan = _plan(kb, settings)
     chats = [[m.as_dict() for m in p.item.messages] for p in plan]
     torch.manual_seed(seed)
+    # Common random numbers: every run of a seed decodes an item on the same draws (crossover.probes.generation).
+    keys = [noise_key(seed, p.probe, p.index) for p in plan]
     replies = generate(model, tokenizer, chats, max_new_tokens=settings.max_new_tokens,
-                       batch_size=settings.batch_size, temperature=settings.temperature)
+                       batch_size=settings.batch_size, temperature=settings.temperature, keys=keys)
     return score_replies(plan, replies, settings)
 
 

@@ -20,6 +20,10 @@ from crossover.probes.text.run import Scorers, TextProbeSettings, run_text_probe
 from crossover.probes.text.scorers import resolve_scorer
 
 
+SAMPLING = "common-gumbel-1"
+"""How sampled replies are drawn (``crossover.probes.generation``); it enters the run id."""
+
+
 class ProbeSuite(Protocol):
     def identity(self) -> dict[str, Any]: ...
 
@@ -39,10 +43,10 @@ class WorldSuite:
     world_seed: int
 
     def identity(self) -> dict[str, Any]:
-        """Settings, probe versions, and the families whose items and graders the probes use (by source)."""
+        """Settings, sampling, probe versions, and the families whose items and graders the probes use (by source)."""
         from crossover.world.families import family_identities
 
-        return {"settings": dataclasses.asdict(self.settings),
+        return {"settings": dataclasses.asdict(self.settings), "sampling": SAMPLING,
                 "versions": {n: p.version for n, p in {**WORLD_PROBES, **DERIVED_PROBES}.items()},
                 "families": family_identities()}
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
+import pandas as pd
+
 from crossover.analysis.crossover import HEADLINE
-from crossover.probes import describe
 
 AXIS_EXTRA: tuple[tuple[str, str], ...] = (("selfreport", "accuracy"),)
 """Axes the headline list leaves out but the verdict shows (self-report vs measured behaviour)."""
@@ -26,14 +28,20 @@ def headline_metrics(available: Iterable[tuple[str, str]]) -> list[tuple[str, st
     return out
 
 
-def higher_is_better(probe: str, metric: str) -> bool | None:
-    info = describe(probe, metric)
-    return info.higher_is_better if info is not None else None
+def direction(value: object) -> bool | None:
+    """A table's higher_is_better cell as True/False/None (Parquet keeps None; CSV gives NaN or text)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str) and value in ("True", "False"):
+        return value == "True"
+    return None
 
 
-def metric_description(probe: str, metric: str) -> str:
-    info = describe(probe, metric)
-    return info.description if info is not None else ""
+def directions(table: pd.DataFrame) -> dict[tuple[str, str], bool | None]:
+    """(probe, metric) -> better direction, as the analysis table (from the runs' own records) states it."""
+    if table.empty:
+        return {}
+    return {(p, m): direction(b) for p, m, b in zip(table["probe"], table["metric"], table["higher_is_better"])}
 
 
 def arrow(better: bool | None) -> str:

@@ -43,33 +43,32 @@ def _interval(point: float, lo: float, hi: float) -> str:
     return f"{_fmt(point)} [{_fmt(lo)}, {_fmt(hi)}]"
 
 
-def _ratio(row: pd.Series) -> str:
-    status = row["ratio_status"]
-    if status == "bounded":
-        return f"{_fmt(row['breakeven_ratio'], 2)} [{_fmt(row['ratio_lo'], 2)}, {_fmt(row['ratio_hi'], 2)}]"
-    if status == "no upper bound":
-        return f">= {_fmt(row['ratio_lo'], 2)} (no upper bound)"
-    if status == "no lower bound":
-        return f"<= {_fmt(row['ratio_hi'], 2)} (no lower bound)"
-    return {"unbounded": "undefined (unbounded)", "empty": "undefined", "not measured": "n/a"}.get(status, status)
-
-
 def _crossover_section(analysis: Analysis) -> list[str]:
     point, frame = analysis.point, analysis.tables.get("breakeven")
     if not point or frame is None or frame.empty:
         return []
     level = round(100 * analysis.summary["bootstrap"]["confidence"])
-    rows = [{"base": r.base, "annotator": r.annotator, "metric": f"{r.probe}.{r.metric}", f"SFT({point['n0']})": r.parent,
+    rows = [{"base": r.base, "annotator": r.annotator,
+             "metric": ("● " if r.primary is True or r.primary == "True" else "") + f"{r.probe}.{r.metric}",
+             f"SFT({point['n0']})": r.parent,
              f"+{point['n']} SFT": _interval(r.d_sft, r.d_sft_lo, r.d_sft_hi),
              f"+{point['m']} pairs": _interval(r.d_pref, r.d_pref_lo, r.d_pref_hi),
-             "r* (SFT examples per pair)": _ratio(r), "at the study's prices": r.decision}
-            for r in frame.itertuples(index=False) for r in [pd.Series(r._asdict())]]
+             "pairs vs more SFT": _interval(r.head_to_head, r.head_to_head_lo, r.head_to_head_hi)
+             + (f" ({r.equivalence})" if r.equivalence else ""),
+             "detectable (80% power)": f"+-{_fmt(r.mdc_head_to_head)}" if math.isfinite(r.mdc_head_to_head) else "n/a",
+             "prices (SFT examples per pair)": r.price_words,
+             "at the study's prices": r.decision + ("" if r.decision not in ("pairs pay", "more SFT pays")
+                                                   else " (survives)" if r.decision_survives is True
+                                                   or r.decision_survives == "True" else " (not after FDR)")}
+            for r in frame.itertuples(index=False)]
+    words = analysis.summary.get("multiplicity", {}).get("words", [])
     return [f"## The crossover at SFT({point['n0']}): {point['m']} pairs vs {point['n']} more demonstrations", "",
-            f"Changes over SFT({point['n0']}) with {level}% intervals (bootstrap over seeds and probe items, paired). "
-            "\"no detectable difference\" means the interval covers zero. r* is how many SFT examples one pair is "
-            "worth at this margin; it is unbounded when more SFT brings no detectable change, and then no number "
-            "is printed. Pairs pay when their price in SFT examples is below r*.", "",
-            _table(pd.DataFrame(rows)), ""]
+            f"Changes over SFT({point['n0']}) with {level}% t intervals over seeds and probe items (paired; seed "
+            "variance pooled across the study's arms). \"no detectable difference\" means the interval covers "
+            "zero. One test per price says where pairs pay, where more SFT pays and where the data cannot decide "
+            "(the undecided prices are r*'s confidence set). Primary endpoints are marked ●; the other rows are "
+            "controlled for the false-discovery rate.", "",
+            *(f"- {w}" for w in words), "", _table(pd.DataFrame(rows)), ""]
 
 
 def _budget_section(analysis: Analysis) -> list[str]:
@@ -92,7 +91,8 @@ def _flags_section(analysis: Analysis) -> list[str]:
         return []
     raised = frame[frame["status"] == "flagged"]
     out = ["## Failure flags", "", "Each preference arm against its parent, paired by seed and item; a flag is raised "
-           "when the change in its bad direction is detectable and reaches its threshold (summary.json lists them).", ""]
+           "when the change in its bad direction is detectable, reaches its threshold (summary.json lists them) "
+           "and survives Holm's correction over the arm pair's flags.", ""]
     if raised.empty:
         return out + ["No flag raised.", ""]
     rows = [{"base": r.base, "annotator": r.annotator, "arm": r.arm, "parent": r.parent, "flag": r.flag,

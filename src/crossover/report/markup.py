@@ -3,31 +3,22 @@
 The report shows model output, prompts and user-chosen names (arms, annotators, bases). Rather than remember to
 escape each of them, pages are built with ``tag``, which escapes every child and attribute value that is not a
 ``Markup``; only ``tag`` itself and the few trusted constants (the page's own CSS and scripts) make ``Markup``.
+``Markup`` and ``escape`` are MarkupSafe's (Jinja's): a ``str`` that is already HTML, and text made safe for it
+(``& < > " '`` escaped, markup passed through).
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable
 from typing import Union
 
+from markupsafe import Markup, escape
+
 VOID_ELEMENTS = frozenset({"br", "hr", "img", "input", "link", "meta"})
-
-
-class Markup(str):
-    """A string that is already HTML (built by ``tag``/``join`` or a trusted constant); never escaped again."""
-
 
 Child = Union[Markup, str, int, float, None, Iterable["Child"]]
 AttrValue = Union[str, int, float, bool, None]
-
-
-def escape(value: object) -> Markup:
-    """``value`` as HTML text: markup passes through, anything else is escaped (quotes included)."""
-    if isinstance(value, Markup):
-        return value
-    return Markup(html.escape(str(value), quote=True))
 
 
 def join(children: Child) -> Markup:
@@ -36,15 +27,16 @@ def join(children: Child) -> Markup:
         return Markup("")
     if isinstance(children, (str, int, float)):
         return escape(children)
-    return Markup("".join(join(c) for c in children))
+    return Markup("").join(join(c) for c in children)
 
 
 def _attribute(name: str, value: AttrValue) -> str:
-    # Python keywords and hyphens: class_ -> class, data_probe -> data-probe.
+    # Python keywords and hyphens: class_ -> class, data_probe -> data-probe. A value is always escaped, markup
+    # too: inside quotes it is text, and a quote in it would end the attribute.
     key = name.rstrip("_").replace("_", "-")
     if value is True:
         return f" {key}"
-    return f' {key}="{html.escape(str(value), quote=True)}"'
+    return f' {key}="{escape(str(value))}"'
 
 
 def tag(element: str, /, *children: Child, **attrs: AttrValue) -> Markup:

@@ -10,6 +10,7 @@ so the file opens by path on a machine without network and no request leaves it.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from crossover.report.figures.selfreport import selfreport_panel
 from crossover.report.labels import amount, fmt, interval
 from crossover.report.markup import Child, Markup, json_for_script, tag
 from crossover.report.panel import Panel
-from crossover.report.sources import ReportInputs, dynamics_frame, length_frame, read_inputs, run_frame
+from crossover.report.sources import ReportInputs, length_frame, read_inputs, run_frame, training_curves
 from crossover.report.transcripts import Reply, Transcript, transcripts
 from crossover.report.verdict import GroupVerdict, group_verdicts, missing_point_note, summary_sentences
 from crossover.report.verdict_table import verdict_table
@@ -55,7 +56,7 @@ def panels(inputs: ReportInputs) -> list[Panel]:
         length_panel(length_frame(inputs.data)),
         overoptimisation_panel(t["arms"], t["overoptimisation_points"], t["overoptimisation_fits"],
                                str(over.get("note", ""))),
-        dynamics_panel(dynamics_frame(inputs.data)),
+        dynamics_panel(training_curves(inputs.data)),
         selfreport_panel(t["arms"]),
     ]
 
@@ -76,7 +77,8 @@ def build_page(inputs: ReportInputs) -> str:
                    f". Figures drawn with plotly {assets.plotly_version()}; every number is in ",
                    tag("code", "summary.json"), " and ", tag("code", "analysis/"), "."),
                tag("script", assets.plotly_js()), tag("script", assets.SCRIPT))
-    return "<!DOCTYPE html>\n" + tag("html", head, body, lang="en") + "\n"
+    page = tag("html", head, body, lang="en")
+    return f"<!DOCTYPE html>\n{page}\n"  # formatted, not added: str + Markup would escape the str
 
 
 # --- header and verdict -------------------------------------------------------------------------------------------
@@ -104,17 +106,24 @@ def verdict_section(inputs: ReportInputs) -> Markup:
     t = inputs.tables
     point = inputs.summary.get("crossover", {}).get("point") or inputs.study.get("crossover")
     currency = str((inputs.summary.get("cost") or {}).get("currency", ""))
-    groups = group_verdicts(t["breakeven"], t["crossover_budget"], t["flags"], point, currency)
+    descriptions = {key: note.description for key, note in inputs.data.notes.items()}
+    groups = group_verdicts(t["breakeven"], t["crossover_budget"], t["flags"], point, currency, descriptions)
     level = round(100 * float((inputs.summary.get("bootstrap") or {}).get("confidence", 0.95)))
     intro = tag("p", f"For each behaviour: the change from preference pairs and from more SFT examples at the "
-                     f"study's starting point, with {level}% intervals (bootstrap over seeds and probe items, paired); "
-                     "how many SFT examples one pair is worth (r*); which is cheaper at the study's prices; the "
-                     "crossover budget; and the failure flags raised against the parent run. \"No detectable "
-                     "difference\" means the interval covers zero.", class_="caption")
+                     f"study's starting point, with {level}% t intervals over seeds and probe items (paired; seed "
+                     "variance pooled across the study's arms); the prices at which pairs pay, at which more SFT "
+                     "pays and where the data cannot decide (one test, so r* and the decision agree); which pays at "
+                     "the study's prices; pairs against more SFT head to head; the crossover budget; and the "
+                     "failure flags raised against the parent run. \"No detectable difference\" means the interval "
+                     "covers zero.", class_="caption")
+    chance = (inputs.summary.get("multiplicity") or {}).get("words") or []
     legend = tag("p", tag("span", "pairs pay here", class_="tone-pairs"), tag("span", "more SFT pays here",
                  class_="tone-sft"), tag("span", "pairs made it worse or raised a flag", class_="tone-harm"),
                  tag("span", "no detectable difference"), class_="legend-tones")
     body: list[Child] = [intro, legend] if any(g.axes for g in groups) else [intro]
+    if chance:
+        body.append(tag("div", tag("h3", "Chance findings and what survives the corrections"),
+                        tag("ul", [tag("li", w) for w in chance]), class_="multiplicity"))
     if not any(g.axes for g in groups):
         body.append(note(missing_point_note(point, t["arms"])))
     show_base = len(inputs.bases) > 1
@@ -151,21 +160,25 @@ def _group_rows(table: pd.DataFrame, group: GroupVerdict) -> pd.DataFrame:
 
 
 def every_metric_table(rows: pd.DataFrame) -> Markup:
-    heads = ["metric", "SFT(n0)", "+pairs", "+SFT", "r*", "r* status", "decision", "seeds", "items"]
-    body = [tag("tr", tag("td", f"{r.probe}.{r.metric}"), tag("td", fmt(r.parent), class_="num"),
+    heads = ["metric", "SFT(n0)", "+pairs", "+SFT", "pairs vs more SFT", "prices (SFT examples per pair)",
+             "decision", "p (pairs)", "q (pairs, FDR)", "seeds", "items"]
+    body = [tag("tr", tag("td", ("● " if r.primary is True or r.primary == "True" else "") + f"{r.probe}.{r.metric}"),
+                tag("td", fmt(r.parent), class_="num"),
                 tag("td", interval(r.d_pref, r.d_pref_lo, r.d_pref_hi), class_="num"),
                 tag("td", interval(r.d_sft, r.d_sft_lo, r.d_sft_hi), class_="num"),
-                tag("td", interval(r.breakeven_ratio, r.ratio_lo, r.ratio_hi, signed=False), class_="num"),
-                tag("td", r.ratio_status), tag("td", r.decision), tag("td", r.n_seeds), tag("td", r.n_items))
+                tag("td", interval(r.head_to_head, r.head_to_head_lo, r.head_to_head_hi), class_="num"),
+                tag("td", r.price_words), tag("td", r.decision), tag("td", fmt(r.d_pref_p), class_="num"),
+                tag("td", fmt(r.d_pref_q), class_="num"), tag("td", r.n_seeds), tag("td", r.n_items))
             for r in rows.itertuples(index=False)]
     return tag("table", tag("thead", tag("tr", [tag("th", h) for h in heads])), tag("tbody", body))
 
 
 def flag_table(rows: pd.DataFrame) -> Markup:
-    heads = ["arm", "parent", "flag", "change in the bad direction", "threshold", "status", "what it means"]
+    heads = ["arm", "parent", "flag", "change in the bad direction", "threshold", "p (Holm)", "status",
+             "what it means"]
     body = [tag("tr", tag("td", r.arm), tag("td", r.parent), tag("td", r.flag),
                 tag("td", interval(r.bad_change, r.bad_change_lo, r.bad_change_hi), class_="num"),
-                tag("td", fmt(r.threshold), class_="num"),
+                tag("td", fmt(r.threshold), class_="num"), tag("td", fmt(getattr(r, "p_holm", math.nan)), class_="num"),
                 tag("td", tag("span", r.status, class_="flag" if r.status == "flagged" else None)),
                 tag("td", r.description)) for r in rows.itertuples(index=False)]
     return tag("table", tag("thead", tag("tr", [tag("th", h) for h in heads])), tag("tbody", body))
@@ -266,7 +279,7 @@ def provenance_section(inputs: ReportInputs) -> Markup:
     study, summary = inputs.study, inputs.summary
     runs = run_frame(inputs.data)
     configs = {r: inputs.config(r) for r in runs["run_id"]}
-    commits = {r: str((c.get("provenance") or {}).get("git_commit") or "") for r, c in configs.items()}
+    commits = {r: prov.commit_words(c.get("provenance") or {}) for r, c in configs.items()}
     world = next((c.get("spec", {}).get("world") for c in configs.values() if c.get("spec", {}).get("world")), None)
     tables = [prov.study_table(study, summary, len(runs)),
               prov.code_table(study, summary, {"plotly": assets.plotly_version()}),

@@ -53,11 +53,19 @@ def code_table(study: dict, summary: dict, drawn_with: dict[str, str]) -> InfoTa
     ran, analysed = study.get("provenance") or {}, summary.get("provenance") or {}
     machine = ran.get("machine") or {}
     return key_values("Code and machine", {
-        "git commit (study)": ran.get("git_commit") or "not recorded",
-        "git commit (analysis)": analysed.get("git_commit") or "not recorded",
+        "git commit (study)": commit_words(ran),
+        "git commit (analysis)": commit_words(analysed),
         **{f"machine: {k}": v for k, v in machine.items()},
         "report drawn with": ", ".join(f"{k} {v}" for k, v in drawn_with.items()),
     })
+
+
+def commit_words(provenance: dict) -> str:
+    """The commit a result came from, marked where the code had uncommitted changes (``git_dirty``, recorded from
+    result schema 2 on; older results say nothing about it)."""
+    commit = provenance.get("git_commit") or "not recorded"
+    dirty = provenance.get("git_dirty")
+    return commit + (" + uncommitted changes" if dirty is True else "")
 
 
 def packages_table(study: dict, summary: dict) -> InfoTable:

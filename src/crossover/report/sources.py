@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from crossover.analysis.load import StudyData, load_study_data
+from crossover.analysis.train_logs import dynamics_frame
 from crossover.analysis.summary import TABLE_NAMES
 from crossover.analysis.tables import read_table
 from crossover.errors import CrossoverError
@@ -80,22 +81,12 @@ def length_frame(data: StudyData) -> pd.DataFrame:
     return frame.join(runs, on="run_id")
 
 
-def dynamics_frame(data: StudyData) -> pd.DataFrame:
-    """Long table of training-log quantities (``DYNAMICS_KEYS``) per run, stage and step."""
-    runs = run_frame(data).set_index("run_id")
-    rows = []
-    for run_id in runs.index:
-        for entry in data.train_log(run_id):
-            if "step" not in entry:
-                continue
-            for key in DYNAMICS_KEYS:
-                value = _number(entry.get(key))
-                if math.isfinite(value):
-                    rows.append({"run_id": run_id, "stage": int(entry.get("stage", 1)),
-                                 "method": entry.get("method", ""), "step": int(entry["step"]), "key": key,
-                                 "value": value})
-    frame = pd.DataFrame(rows, columns=["run_id", "stage", "method", "step", "key", "value"])
-    return frame.join(runs, on="run_id")
+def training_curves(data: StudyData) -> pd.DataFrame:
+    """The dynamics plot's long table: ``DYNAMICS_KEYS`` per run, stage and step (as ``key``), with the run's
+    columns (``run_frame``)."""
+    frame = dynamics_frame(data, DYNAMICS_KEYS).rename(columns={"metric": "key"})
+    return frame[["run_id", "stage", "method", "step", "key", "value"]].join(run_frame(data).set_index("run_id"),
+                                                                          on="run_id")
 
 
 def _number(value: object) -> float:

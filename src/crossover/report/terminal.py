@@ -52,24 +52,11 @@ def _change(point: float, lo: float, hi: float, verdict: str) -> str:
     return f"{_num(point, True)} [{_num(lo, True)}, {_num(hi, True)}]"
 
 
-def _ratio(f: BreakevenFigure) -> str:
-    better = "increase" if f.higher_is_better else "decrease"
-    worse = "decrease" if f.higher_is_better else "increase"
-    if f.higher_is_better is None:
-        return ""
-    if "cannot tell" in (f.d_sft_verdict, f.d_pref_verdict):
-        return "cannot tell"
-    if f.ratio_status == "bounded" and f.d_sft_verdict == better:
-        return f"{f.breakeven_ratio:.2f} [{f.ratio_lo:.2f}, {f.ratio_hi:.2f}]"
-    if f.ratio_status == "no upper bound" and f.d_pref_verdict == better:
-        return f">= {f.ratio_lo:.2f}"
-    if f.d_sft_verdict == worse:
-        return "more SFT hurts"
-    if f.d_pref_verdict == worse:
-        return "pairs hurt"
-    if f.d_pref_verdict == better:
-        return "pairs help, more SFT not seen to"
-    return "no detectable gain"
+def _decision(f: BreakevenFigure) -> str:
+    """The decision at the study's prices, marked when it does not survive the multiplicity correction."""
+    if f.decision not in ("pairs pay", "more SFT pays"):
+        return f.decision.replace("no detectable difference", "undecided")
+    return f.decision if f.decision_survives else f"({f.decision}: not after FDR)"
 
 
 def crossover_lines(figures: list[BreakevenFigure], confidence: float) -> list[str]:
@@ -84,13 +71,26 @@ def crossover_lines(figures: list[BreakevenFigure], confidence: float) -> list[s
     for f in shown:
         blocks.setdefault((f.base, f.annotator), []).append(f)
     for (base, annotator), block in blocks.items():
-        rows = [{"metric": f"{f.probe}.{f.metric}", f"SFT({f.n0})": _num(f.parent),
+        rows = [{"metric": ("*" if f.primary else " ") + f"{f.probe}.{f.metric}", f"SFT({f.n0})": _num(f.parent),
                  f"+{f.n} SFT": _change(f.d_sft, f.d_sft_lo, f.d_sft_hi, f.d_sft_verdict),
                  f"+{f.m} pairs": _change(f.d_pref, f.d_pref_lo, f.d_pref_hi, f.d_pref_verdict),
-                 "demos per pair (r*)": _ratio(f)} for f in block]
+                 "pairs - more SFT": _change(f.head_to_head, f.head_to_head_lo, f.head_to_head_hi,
+                                             f.head_to_head_verdict),
+                 f"at price {f.price_ratio:.3g}": _decision(f)} for f in block]
         label = annotator if len(blocks) == 1 or len({b for b, _ in blocks}) == 1 else f"{base} / {annotator}"
-        out += ["", f"[{label} annotator]", *pd.DataFrame(rows).to_string(index=False).splitlines()]
+        out += ["", f"[{label} annotator]  (* primary endpoint)",
+                *pd.DataFrame(rows).to_string(index=False).splitlines(), "  prices (SFT examples per pair):"]
+        out += [f"    {f.probe}.{f.metric}: {f.price_words}" + (f"; {f.equivalence}" if f.equivalence else "")
+                + (f"; head to head detectable at 80% power: +-{f.mdc_head_to_head:.3f}"
+                   if math.isfinite(f.mdc_head_to_head) else "")
+                for f in block if f.primary and f.higher_is_better is not None]
     return out
+
+
+def multiplicity_lines(summary: dict) -> list[str]:
+    """How many chance findings to expect and what survives (``crossover.analysis.multiplicity``)."""
+    words = (summary.get("multiplicity") or {}).get("words") or []
+    return ["Chance findings and corrections:", *(f"  {w}" for w in words)] if words else []
 
 
 def flag_lines(flags: pd.DataFrame | None) -> list[str]:
@@ -98,8 +98,8 @@ def flag_lines(flags: pd.DataFrame | None) -> list[str]:
         return []
     raised = flags[flags["status"] == "flagged"]
     if raised.empty:
-        return ["Failure flags: none raised."]
-    out = ["Failure flags raised (child vs parent, bad-direction change with interval):"]
+        return ["Failure flags: none raised (Holm-corrected per arm pair)."]
+    out = ["Failure flags raised (child vs parent, bad-direction change with interval; Holm-corrected per arm pair):"]
     for r in raised.itertuples(index=False):
         out.append(f"  [{r.annotator}] {r.arm}: {r.flag} {_num(r.bad_change, True)} "
                    f"[{_num(r.bad_change_lo, True)}, {_num(r.bad_change_hi, True)}]")

@@ -1,20 +1,23 @@
 """The verdict per behaviour axis, in plain words with intervals, from the analysis tables.
 
 For each base model and annotator, at the study's crossover point SFT(n0): what m preference pairs did and what
-n more SFT examples did (``analysis/breakeven``), how many SFT examples a pair is worth (r*), which is cheaper at
-the study's prices, the crossover budget (``analysis/crossover_budget``) and the failure flags raised
-(``analysis/flags``). Every word is derived from a verdict column the analysis wrote; nothing is re-estimated.
+n more SFT examples did (``analysis/breakeven``), at which prices pairs pay (the analysis's one wording of its
+price ranges, ``crossover.analysis.breakeven.price_words``), the head-to-head contrast, the crossover budget
+(``analysis/crossover_budget``) and the failure flags raised (``analysis/flags``). Every word is derived from a
+column the analysis wrote; nothing is re-estimated. Which findings survive the multiplicity correction comes from
+the ``*_survives`` columns (``crossover.analysis.multiplicity``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-from crossover.report.labels import amount, fmt, headline_metrics, interval, metric_description, stem
+from crossover.report.labels import amount, direction, fmt, headline_metrics, interval, stem
 
 Tone = Literal["pairs", "sft", "harm", "none"]
 """How a verdict row reads at a glance: pairs pay, more SFT pays, something got worse, or nothing detectable."""
@@ -63,9 +66,19 @@ class AxisVerdict:
     pairs: Change
     more_sft: Change
     ratio: str
+    """The price ranges in words (``analysis/breakeven``'s ``price_words``)."""
     decision: str
     budget: str
     flags: tuple[FlagNote, ...]
+    versus: Change = Change(math.nan, math.nan, math.nan, "cannot tell")
+    """Pairs against more SFT head to head (SFT(n0) > PO(m) minus SFT(n0 + n))."""
+    equivalence: str = ""
+    primary: bool = False
+    survives: bool = False
+    """The pairs' change (a primary endpoint at the nominal level, else after FDR control) survives."""
+    decision_survives: bool = False
+    mdc: float = math.nan
+    """Minimum detectable change of the head-to-head contrast at 80% power: what this study could have seen."""
 
     @property
     def name(self) -> str:
@@ -73,13 +86,21 @@ class AxisVerdict:
 
     @property
     def tone(self) -> Tone:
-        if self.flags or self.pairs.effect == "hurts":
+        if self.flags or (self.pairs.effect == "hurts" and self.survives):
             return "harm"
-        if self.decision == "pairs pay" and self.pairs.effect == "helps":
+        if self.decision == "pairs pay" and self.pairs.effect == "helps" and self.decision_survives:
             return "pairs"
-        if self.decision == "more SFT pays" and self.more_sft.effect == "helps":
+        if self.decision == "more SFT pays" and self.more_sft.effect == "helps" and self.decision_survives:
             return "sft"
         return "none"
+
+    def decision_words(self) -> str:
+        """The decision at the study's prices, saying whether it survives the multiplicity correction."""
+        if self.decision not in ("pairs pay", "more SFT pays"):
+            return self.decision
+        if self.decision_survives:
+            return self.decision + (" (primary endpoint)" if self.primary else " (survives FDR control)")
+        return self.decision + " (not after FDR control)"
 
 
 @dataclass(frozen=True)
@@ -97,15 +118,6 @@ class GroupVerdict:
     undecided_flags: int = 0
 
 
-def direction(value: object) -> bool | None:
-    """The table's higher_is_better cell as True/False/None (Parquet keeps None; CSV gives NaN or text)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value in ("True", "False"):
-        return value == "True"
-    return None
-
-
 def effect(verdict: str, better: bool | None) -> str:
     if verdict in UNDECIDED:
         return "cannot tell"
@@ -114,24 +126,6 @@ def effect(verdict: str, better: bool | None) -> str:
     if better is None:
         return "up" if verdict == "increase" else "down"
     return "helps" if (verdict == "increase") == better else "hurts"
-
-
-def ratio_words(row: pd.Series, pairs: Change, more: Change, better: bool | None) -> str:
-    """r* in words, the same reading as ``crossover.analysis.breakeven.describe``: a number only when more SFT
-    detectably helps (else r* is unbounded and no number would mean anything)."""
-    if better is None:
-        return "not a price: the metric has no better direction"
-    if "cannot tell" in (pairs.effect, more.effect):
-        return "cannot tell (no interval)"
-    status = row["ratio_status"]
-    if status == "bounded" and more.effect == "helps":
-        text = f"{fmt(row['breakeven_ratio'], 3)} [{fmt(row['ratio_lo'], 3)}, {fmt(row['ratio_hi'], 3)}]"
-        return text + (" (negative: pairs make it worse)" if pairs.effect == "hurts" else "")
-    if status == "no upper bound" and pairs.effect == "helps":
-        return f"at least {fmt(row['ratio_lo'], 3)} (no upper bound)"
-    if more.effect == "hurts":
-        return "not a price: more SFT makes it worse"
-    return "undefined: more SFT shows no detectable gain"
 
 
 def _flag_notes(raised: pd.DataFrame) -> list[FlagNote]:
@@ -170,16 +164,26 @@ def _budget_words(budgets: pd.DataFrame, probe: str, metric: str, method: str, c
     return "; ".join(budget_words(r, currency) for _, r in rows.iterrows()) or "not computed (no better direction)"
 
 
-def axis_verdict(row: pd.Series, budgets: pd.DataFrame, raised: pd.DataFrame, currency: str = "") -> AxisVerdict:
+def axis_verdict(row: pd.Series, budgets: pd.DataFrame, raised: pd.DataFrame, currency: str = "",
+                 description: str = "") -> AxisVerdict:
     better = direction(row["higher_is_better"])
     pairs = Change(row["d_pref"], row["d_pref_lo"], row["d_pref_hi"], effect(row["d_pref_verdict"], better))
     more = Change(row["d_sft"], row["d_sft_lo"], row["d_sft_hi"], effect(row["d_sft_verdict"], better))
+    versus = Change(row["head_to_head"], row["head_to_head_lo"], row["head_to_head_hi"],
+                    effect(row["head_to_head_verdict"], better))
     mine = raised if raised.empty else raised[(raised["probe"] == row["probe"])
                                               & (raised["metric"].map(stem) == stem(row["metric"]))]
-    return AxisVerdict(row["probe"], row["metric"], metric_description(row["probe"], row["metric"]), better,
-                       row["parent"], pairs, more, ratio_words(row, pairs, more, better), str(row["decision"]),
+    return AxisVerdict(row["probe"], row["metric"], description, better,
+                       row["parent"], pairs, more, str(row["price_words"]), str(row["decision"]),
                        _budget_words(budgets, row["probe"], row["metric"], row["method"], currency),
-                       tuple(_flag_notes(mine)))
+                       tuple(_flag_notes(mine)), versus, str(row.get("equivalence") or ""),
+                       _flag(row.get("primary")), _flag(row.get("d_pref_survives")),
+                       _flag(row.get("decision_survives")), float(row.get("mdc_head_to_head", math.nan)))
+
+
+def _flag(value: object) -> bool:
+    """A boolean column read back from Parquet (bool) or CSV (text)."""
+    return value is True or value == "True" or (isinstance(value, (int, float)) and value == 1)
 
 
 def _select(table: pd.DataFrame, base: str, annotator: str) -> pd.DataFrame:
@@ -189,8 +193,10 @@ def _select(table: pd.DataFrame, base: str, annotator: str) -> pd.DataFrame:
 
 
 def group_verdicts(breakeven: pd.DataFrame, budgets: pd.DataFrame, flags: pd.DataFrame,
-                   point: dict | None, currency: str = "") -> list[GroupVerdict]:
-    """One verdict per (base, annotator) that has crossover figures or flags."""
+                   point: dict | None, currency: str = "",
+                   descriptions: Mapping[tuple[str, str], str] | None = None) -> list[GroupVerdict]:
+    """One verdict per (base, annotator) that has crossover figures or flags; ``descriptions``: (probe, metric) ->
+    what the metric measures, as the runs recorded it."""
     keys = set()
     for table in (breakeven, flags):
         if not table.empty:
@@ -201,7 +207,8 @@ def group_verdicts(breakeven: pd.DataFrame, budgets: pd.DataFrame, flags: pd.Dat
         raised = mine[mine["status"] == "flagged"] if not mine.empty else mine
         order = headline_metrics(zip(rows["probe"], rows["metric"])) if not rows.empty else []
         by_key = {(r["probe"], r["metric"]): r for _, r in rows.iterrows()}
-        axes = [axis_verdict(by_key[key], _select(budgets, base, annotator), raised, currency) for key in order]
+        axes = [axis_verdict(by_key[key], _select(budgets, base, annotator), raised, currency,
+                             (descriptions or {}).get(key, "")) for key in order]
         out.append(GroupVerdict(
             base, annotator, point, float(rows["price_ratio"].iloc[0]) if not rows.empty else math.nan,
             int(rows["n_seeds"].max()) if not rows.empty else int(mine["n_seeds"].max()) if not mine.empty else 0,
@@ -221,7 +228,9 @@ def summary_sentences(group: GroupVerdict, currency: str = "") -> list[str]:
     if p and group.axes:
         out.append(f"Starting from SFT({p['n0']}): {p['m']} {p['method']} pairs labelled by the '{group.annotator}' "
                    f"annotator against {p['n']} more SFT examples.")
-        by = {e: [a for a in group.axes if a.pairs.effect == e] for e in ("helps", "hurts", "cannot tell")}
+        by = {e: [a for a in group.axes if a.pairs.effect == e and (a.survives or e == "cannot tell")]
+              for e in ("helps", "hurts", "cannot tell")}
+        dropped = [a for a in group.axes if a.pairs.effect in ("helps", "hurts") and not a.survives]
         sft_only = [a for a in group.axes if a.more_sft.effect == "helps" and a.pairs.effect != "helps"]
         quiet = [a for a in group.axes if a.pairs.effect == "no detectable difference"]
         moved = [f"{a.name} {a.pairs.effect}" for a in group.axes if a.pairs.effect in ("up", "down")]
@@ -229,13 +238,18 @@ def summary_sentences(group: GroupVerdict, currency: str = "") -> list[str]:
                    + (_names(by["hurts"]) or "no axis")
                    + (f"; pairs move metrics without a better direction: {', '.join(moved)}" if moved else "")
                    + f"; no detectable effect of pairs on {len(quiet)} of {len(group.axes)} headline metrics."
+                   + (f" Detectable alone but not after the false-discovery correction: {_names(dropped)}."
+                      if dropped else "")
                    + (f" More SFT helps where pairs do not: {_names(sft_only)}." if sft_only else ""))
-        pays = [a for a in group.axes if a.decision == "pairs pay"]
-        sft_pays = [a for a in group.axes if a.decision == "more SFT pays"]
+        pays = [a for a in group.axes if a.decision == "pairs pay" and a.decision_survives]
+        sft_pays = [a for a in group.axes if a.decision == "more SFT pays" and a.decision_survives]
+        same = [f"{a.name} ({a.equivalence.replace('equivalent ', '')})" for a in group.axes
+                if a.equivalence.startswith("equivalent")]
         price = amount(group.price_ratio)
         out.append(f"At the study's prices (one pair costs as much as {price} SFT example"
                    f"{'' if price == '1' else 's'}), pairs pay on "
-                   + (_names(pays) or "no axis") + "; more SFT pays on " + (_names(sft_pays) or "no axis") + ".")
+                   + (_names(pays) or "no axis") + "; more SFT pays on " + (_names(sft_pays) or "no axis") + "."
+                   + (f" Pairs and more SFT agree on {', '.join(same)}." if same else ""))
         if "cannot tell" in {a.pairs.effect for a in group.axes}:
             out.append(f"Cannot tell on {_names(by['cannot tell'])}: these come from a single run without per-item "
                        "records, so they have no interval.")
@@ -248,7 +262,8 @@ def summary_sentences(group: GroupVerdict, currency: str = "") -> list[str]:
     elif group.flag_checks:
         undecided = (f"; {group.undecided_flags} could not be decided with this data (cannot tell or not measured)"
                      if group.undecided_flags else "")
-        out.append(f"No failure flag raised in {group.flag_checks} checks{undecided}.")
+        out.append(f"No failure flag raised in {group.flag_checks} checks{undecided} (Holm-corrected per arm pair: "
+                   "a clean arm pair raises any flag with probability at most 5%).")
     if group.n_seeds == 1:
         out.append("One seed: the intervals cover the sampling of probe items only, not training randomness.")
     return out

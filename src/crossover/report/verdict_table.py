@@ -6,6 +6,8 @@ The report page shows it under each annotator's verdict, and a notebook shows it
 
 from __future__ import annotations
 
+import math
+
 from crossover.report.labels import amount, fmt
 from crossover.report.markup import Markup, tag
 from crossover.report.verdict import AxisVerdict, GroupVerdict
@@ -17,9 +19,10 @@ def _effect(change_effect: str, words: str) -> Markup:
 
 def verdict_table(group: GroupVerdict) -> Markup:
     p = group.point or {}
-    heads = ["behaviour (↑/↓: better direction)", f"at SFT({p.get('n0')})", f"+{p.get('m')} pairs",
-             f"+{p.get('n')} SFT examples", "one pair is worth (r*) SFT examples",
-             f"at the study's prices (pair = {amount(group.price_ratio)} SFT)", "crossover budget", "flags raised"]
+    heads = ["behaviour (↑/↓: better direction; ● primary)", f"at SFT({p.get('n0')})", f"+{p.get('m')} pairs",
+             f"+{p.get('n')} SFT examples", "pairs vs more SFT, head to head",
+             "prices (SFT examples per pair)", f"at the study's prices (pair = {amount(group.price_ratio)} SFT)",
+             "crossover budget", "flags raised"]
     return tag("div", tag("table", tag("thead", tag("tr", [tag("th", h) for h in heads])),
                           tag("tbody", [verdict_row(a) for a in group.axes]), class_="verdict"), class_="table-wrap")
 
@@ -27,9 +30,13 @@ def verdict_table(group: GroupVerdict) -> Markup:
 def verdict_row(a: AxisVerdict) -> Markup:
     arrow = {True: " ↑", False: " ↓"}.get(a.better, "")
     flags = [tag("div", tag("span", "⚑ ", class_="flag"), f.short()) for f in a.flags] or "none"
-    return tag("tr", tag("td", tag("b", a.name + arrow), tag("span", a.description, class_="what")),
+    versus = (a.versus.words() + (f"; {a.equivalence}" if a.equivalence else "")
+              + (f"; detectable at 80% power: ±{fmt(a.mdc)}" if math.isfinite(a.mdc) else ""))
+    return tag("tr", tag("td", tag("b", ("● " if a.primary else "") + a.name + arrow),
+                         tag("span", a.description, class_="what")),
                tag("td", fmt(a.parent), class_="num"),
                tag("td", _effect(a.pairs.effect, a.pairs.words())),
                tag("td", _effect(a.more_sft.effect, a.more_sft.words())),
-               tag("td", a.ratio), tag("td", a.decision), tag("td", a.budget), tag("td", flags),
+               tag("td", versus), tag("td", a.ratio), tag("td", a.decision_words()), tag("td", a.budget),
+               tag("td", flags),
                class_=f"tone-{a.tone}", data_axis=a.name)

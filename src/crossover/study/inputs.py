@@ -8,10 +8,10 @@ from crossover.config import StudyConfig, WindTunnelStudy
 from crossover.data.user import UserData
 from crossover.errors import InputError, Problem
 from crossover.methods import METHODS
+from crossover.models.checkpoints import load_tokenizer
 from crossover.models.ref import resolve_model
 from crossover.probes.suites import TextSuite
 from crossover.study.spec import StudyInputs, world_inputs
-from crossover.train.checkpoints import load_tokenizer
 from crossover.world.bases import BaseModelRef, resolve_base
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from crossover.errors import CrossoverError
+from crossover.study.execute import execute_run
 
 
 def check_accelerate_config(path: str | Path) -> Path:
@@ -51,8 +52,6 @@ def launch_run(spec, root: Path, study_name: str, config: Path) -> str:
 
 
 def main(argv: list[str]) -> None:
-    from crossover.study.runner import execute_run
-
     spec, root, study_name = pickle.loads(Path(argv[0]).read_bytes())
     execute_run(spec, root, study_name)
 

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.models.options import ModelOptions
 from crossover.models.ref import HFModelRef, resolve_model
 from crossover.probes.suites import TextSuite
 from crossover.provenance import provenance
-from crossover.study.runner import quiet_libraries, write_probe_results
+from crossover.study.execute import quiet_libraries, write_probe_results
 from crossover.study.spec import SPEC_SCHEMA, content_hash
 from crossover.study.store import RESULT_SCHEMA, StudyStore, write_json
-from crossover.train.checkpoints import load_model, load_tokenizer
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ def _probe_one(store: StudyStore, run_id: str, ref: HFModelRef, label: str, opti
     write_json(tmp / "config.json", {
         "schema": RESULT_SCHEMA, "run_id": run_id, "study": store.root.name, "annotator_name": "",
         "spec": {"schema": SPEC_SCHEMA, "base": ref.describe(), **options.identity(), "seed": 0, "annotator": None,
-                 "stages": [], "arm": label, "probes": suite.identity()}, "provenance": provenance()})
+                 "stages": [], "arm": label, "probes": suite.identity()}, "data_kinds": [],
+        "provenance": provenance()})
     model = load_model(ref.path, options.trust_remote_code)
     tokenizer = load_tokenizer(ref.path, options.trust_remote_code, options.chat_template)
     records, rows = suite.run(model, tokenizer)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from crossover.errors import CrossoverError
+from crossover.study.execute import execute_run, quiet_libraries
 
 
 def require_ray():
@@ -48,8 +49,6 @@ def run_wave(wave: list, root: Path, study_name: str, threads: int, gpus: float,
 
 def _execute(spec, root: str, study_name: str, threads: int) -> str:
     import torch
-
-    from crossover.study.runner import execute_run, quiet_libraries
 
     torch.set_num_threads(threads)
     quiet_libraries()

@@ -3,10 +3,10 @@
 Layout (the results contract other tools rely on)::
 
     DIR/study.json                  the resolved study settings
-    DIR/runs/<run_id>/config.json   resolved spec + provenance
+    DIR/runs/<run_id>/config.json   resolved spec, each stage's data kind, provenance
     DIR/runs/<run_id>/train_log.jsonl
     DIR/runs/<run_id>/probes/<probe>.jsonl   per-item records
-    DIR/runs/<run_id>/metrics.json
+    DIR/runs/<run_id>/metrics.json  tidy metric rows, and each metric's better direction and meaning
     DIR/checkpoints/<training_key>/ model after a stage prefix, shared by every run that starts with it
     DIR/reference_logps/<training_key>/<rows>.safetensors   that model's reference log-probs on a set of pairs
     DIR/metrics.csv                 tidy: run_id, arm, seed, probe, metric, value (+ annotator, base)
@@ -14,6 +14,10 @@ Layout (the results contract other tools rely on)::
 
 A run directory appears only by renaming a complete temporary directory, so a killed study never leaves a run
 that looks finished; temporary directories are swept when the study resumes.
+
+A directory explains itself: what the analysis needs to know about a run beyond its numbers (which way each metric
+is better, what kind of data each stage's budget counts) is written with the run, so re-analysing it does not
+depend on the registries of whatever crossover version is installed then.
 """
 
 from __future__ import annotations
@@ -21,14 +25,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from crossover.data.records import DataKind
 from crossover.errors import CrossoverError, InputError
 
-RESULT_SCHEMA = 1
+DATA_KINDS: tuple[DataKind, ...] = typing.get_args(DataKind)
+
+RESULT_SCHEMA = 2
+"""Version of the run and study files. 2: ``metrics.json`` carries ``metrics`` (each metric's better direction and
+description), ``config.json`` carries ``data_kinds`` (one per stage), provenance carries ``git_dirty``. Schema-1
+directories are still read: the installed registries fill in what they lack."""
 METRIC_COLUMNS = ["run_id", "arm", "seed", "probe", "metric", "value", "annotator", "base"]
 
 
@@ -90,6 +102,49 @@ def metric_rows(run_dir: Path) -> list[dict[str, Any]]:
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise InputError.one(path, f"must be a number, got {value!r}", field=f"rows[{i}].value")
     return rows
+
+
+@dataclass(frozen=True)
+class MetricNote:
+    """What a reported metric means, as recorded with the run that reported it."""
+
+    higher_is_better: bool | None
+    """None for a metric with no better direction (reply length)."""
+    description: str = ""
+
+
+def metric_notes(run_dir: Path) -> dict[tuple[str, str], MetricNote] | None:
+    """(probe, metric) -> MetricNote from a finished run's ``metrics.json``; None for a schema-1 run, which
+    recorded none."""
+    path = run_dir / "metrics.json"
+    payload = read_json(path)
+    if not isinstance(payload, dict) or payload.get("schema", 1) == 1:
+        return None
+    notes = payload.get("metrics")
+    if not isinstance(notes, list):
+        raise InputError.one(path, "must be a list of metric descriptions", field="metrics")
+    out = {}
+    for i, note in enumerate(notes):
+        where = f"metrics[{i}]"
+        if not isinstance(note, dict) or not all(isinstance(note.get(k), str) for k in ("probe", "metric")):
+            raise InputError.one(path, "must be an object with a probe and a metric name", field=where)
+        better = note.get("higher_is_better")
+        if not (better is None or isinstance(better, bool)):
+            raise InputError.one(path, f"must be true, false or null, got {better!r}",
+                                 field=f"{where}.higher_is_better")
+        out[(note["probe"], note["metric"])] = MetricNote(better, str(note.get("description") or ""))
+    return out
+
+
+def data_kinds(config: dict[str, Any], path: Path, stages: int) -> list[str] | None:
+    """Each stage's data kind from a run's ``config.json`` (read as ``config``); None for a schema-1 run."""
+    if config.get("schema", 1) == 1:
+        return None
+    kinds = config.get("data_kinds")
+    if not isinstance(kinds, list) or len(kinds) != stages or not all(k in DATA_KINDS for k in kinds):
+        raise InputError.one(path, f"must list one data kind per stage ({stages}), each one of "
+                                   f"{', '.join(DATA_KINDS)}; got {kinds!r}", field="data_kinds")
+    return kinds
 
 
 class StudyStore:

@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback
 
+from crossover.models.batch import chat_ids, pad_token_id, padded_batch
 from crossover.settings import Count, NonNegativeInt, Settings
 
 Chat = list[dict[str, str]]
@@ -92,19 +93,14 @@ def sampled_kl(policy: PreTrainedModel, reference: PreTrainedModel, tokenizer: P
     """Per prompt: the sum over one sampled reply of the exact per-position KL(policy || reference) (see the module
     docstring), and that reply's length in words."""
     policy.eval()
-    prompts = [_ids(tokenizer.apply_chat_template(c, add_generation_prompt=True, tokenize=True)) for c in chats]
+    prompts = [chat_ids(tokenizer, c) for c in chats]
     replies = _sample(policy, tokenizer, prompts, max_new_tokens)
     sequences = [p + r for p, r in zip(prompts, replies, strict=True)]
-    width = max(len(s) for s in sequences)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     device = next(policy.parameters()).device
-    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long, device=device)
-    reply_mask = torch.zeros((len(sequences), width), device=device)
+    ids, attention = padded_batch(sequences, pad_token_id(tokenizer), "right", device)
+    reply_mask = torch.zeros(ids.shape, device=device)
     for row, (p, s) in enumerate(zip(prompts, sequences, strict=True)):
-        ids[row, : len(s)] = torch.tensor(s, device=device)
         reply_mask[row, len(p) - 1 : len(s) - 1] = 1.0  # positions whose next token is a reply token
-    attention = (torch.arange(width, device=device)[None, :] < torch.tensor([len(s) for s in sequences],
-                                                                           device=device)[:, None]).long()
     log_p = F.log_softmax(policy(input_ids=ids, attention_mask=attention, use_cache=False).logits.float(), -1)
     log_q = F.log_softmax(reference(input_ids=ids, attention_mask=attention, use_cache=False).logits.float(), -1)
     per_position = (log_p.exp() * (log_p - log_q)).sum(-1)
@@ -115,15 +111,10 @@ def sampled_kl(policy: PreTrainedModel, reference: PreTrainedModel, tokenizer: P
 def _sample(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[list[int]],
             max_new_tokens: int) -> list[list[int]]:
     """One reply per prompt sampled from the model's own distribution, cut after its end-of-turn token."""
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    width = max(len(p) for p in prompts)
-    device = next(model.parameters()).device
-    ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long)
-    for row, p in enumerate(prompts):
-        ids[row, width - len(p):] = torch.tensor(p)
-        mask[row, width - len(p):] = 1
-    out = model.generate(input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
+    pad_id = pad_token_id(tokenizer)
+    ids, mask = padded_batch(prompts, pad_id, "left", next(model.parameters()).device)
+    width = ids.shape[1]
+    out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens,
                          do_sample=True, temperature=1.0, top_k=0, top_p=1.0, pad_token_id=pad_id,
                          eos_token_id=tokenizer.eos_token_id, use_cache=True)
     replies = []
@@ -131,7 +122,3 @@ def _sample(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts:
         end = row.index(tokenizer.eos_token_id) + 1 if tokenizer.eos_token_id in row else len(row)
         replies.append(row[:end])
     return replies
-
-
-def _ids(encoded) -> list[int]:
-    return list(encoded["input_ids"] if hasattr(encoded, "keys") else encoded)

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peft import PeftModel, get_peft_model
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback, Trainer
 
 from crossover.data.sources import DataSource
 from crossover.methods import METHODS, MethodSettings, StageInputs
+from crossover.models.checkpoints import has_full_weights, is_complete, load_model, save_atomically
 from crossover.models.options import ModelOptions
 from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
-from crossover.train.checkpoints import has_full_weights, is_complete, load_model, save_atomically
 from crossover.train.dynamics import DynamicsSettings, TrainingDynamics
 from crossover.train.tracking import RunTracking, StageTracking, tracked
 from crossover.world.annotator import Annotator
@@ -98,10 +98,6 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
     stage = job.arm.stages[k - 1]
     method = METHODS[stage.method]
     rows = source.rows(method.data, stage.budget, job.seed, job.annotator)
-    start = job.checkpoint_for(k - 1) if k > 1 else job.base_path
-    # A trainer that builds its own reference (GRPO with beta > 0) loads it from the model's name: point that at
-    # the stage's starting weights, not at wherever the model object was first loaded from.
-    model.config._name_or_path = str(start)
     lora = job.options.lora
     if lora is not None:
         model = get_peft_model(model, lora.peft_config())
@@ -113,13 +109,15 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
     try:
         stage_log = work / STAGE_LOG
         callbacks = [JsonlLog(stage_log, k, stage.method), NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
+        # One frozen copy of the stage's starting model serves as the loss's reference and as the dynamics
+        # callback's KL reference. Under LoRA, TRL's trainers take the adapter-disabled model as the loss's
+        # reference: that is the starting model already, so the copy is loaded only if the callback watches.
+        reference = method.uses_reference(settings) and lora is None
+        frozen = _load_prefix(job, k - 1) if reference or job.dynamics.prompts else None
         if job.dynamics.prompts:
-            callbacks.append(TrainingDynamics(_load_prefix(job, k - 1), tokenizer, source.watch_prompts(job.dynamics.prompts),
+            callbacks.append(TrainingDynamics(frozen, tokenizer, source.watch_prompts(job.dynamics.prompts),
                                               stage_log, k, stage.method, job.dynamics, seed=job.seed))
-        # Under LoRA, TRL's preference trainers take the adapter-disabled model as the reference: that is the
-        # stage's starting model already, so no second copy is loaded.
-        reference = _load_prefix(job, k - 1) if method.needs_reference and lora is None else None
-        inputs = StageInputs(model=model, reference=reference,
+        inputs = StageInputs(model=model, reference=frozen if reference else None,
                              tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
                              seed=job.seed, callbacks=callbacks,
                              scorer=source.scorer(job.annotator) if method.online else None,
@@ -143,12 +141,29 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
             # the stage's model from the checkpoint alone by merging down the chain of parents.
             parent = job.checkpoint_for(k - 1) if k > 1 else job.base_path
             trained.peft_config["default"].base_model_name_or_path = str(Path(parent).resolve())
-        if trainer.accelerator.is_main_process:  # under `accelerate launch` every process trains; one saves
-            save_atomically(trained, tokenizer, job.checkpoint_for(k), {STAGE_LOG: stage_log.read_text()})
-        trainer.accelerator.wait_for_everyone()
+        _save_stage(trainer, trained, tokenizer, job.checkpoint_for(k), stage_log)
+        if holds_shards(trainer):  # each process holds a shard: continue from the whole model just saved
+            return _load_prefix(job, k)
         return trained.merge_and_unload() if lora is not None else trained
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _save_stage(trainer: Trainer, trained: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, target: Path,
+                stage_log: Path) -> None:
+    """Save the stage's model from its gathered state dict: under ``accelerate launch`` every process takes part
+    in gathering the weights (each holds only a shard under FSDP or DeepSpeed ZeRO-3, whole weights otherwise);
+    the main process writes them."""
+    state = trainer.accelerator.get_state_dict(trainer.model)
+    if trainer.accelerator.is_main_process:
+        save_atomically(trained, tokenizer, target, {STAGE_LOG: stage_log.read_text()}, state_dict=state)
+    trainer.accelerator.wait_for_everyone()
+
+
+def holds_shards(trainer: Trainer) -> bool:
+    """Whether each process holds only a shard of the trained weights (FSDP, DeepSpeed ZeRO-3)."""
+    plugin = trainer.accelerator.state.deepspeed_plugin
+    return bool(trainer.is_fsdp_enabled or (plugin is not None and plugin.zero_stage == 3))
 
 
 def _append(src: Path, dst: Path) -> None:

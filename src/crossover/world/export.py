@@ -15,16 +15,16 @@ Every row carries ``family`` and ``kind`` next to TRL's columns, and pairs ``cou
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from crossover.data.budgets import take
-from crossover.probes import WORLD_PROBES
 from crossover.provenance import package_versions
 from crossover.world.annotator import Annotator
 from crossover.world.demonstrator import preference_stream, sft_stream
-from crossover.world.families import FAMILIES
-from crossover.world.knowledge import build_knowledge_base
+from crossover.world.families import FAMILIES, Item
+from crossover.world.knowledge import KnowledgeBase
 
 
 def _write(path: Path, rows: list[dict]) -> int:
@@ -35,9 +35,12 @@ def _write(path: Path, rows: list[dict]) -> int:
     return len(rows)
 
 
-def export_world(out: Path, *, world_seed: int, annotator: Annotator, seed: int = 0, n_sft: int = 2000,
-                 n_pairs: int = 2000, probe_items: int = 48, command: str = "") -> dict[str, int]:
-    kb = build_knowledge_base(world_seed)
+def export_world(out: Path, kb: KnowledgeBase, *, annotator: Annotator, seed: int = 0, n_sft: int = 2000,
+                 n_pairs: int = 2000, probe_sets: Mapping[str, Sequence[Item]] | None = None,
+                 command: str = "") -> dict[str, int]:
+    """Write the world's training streams, ``probe_sets`` (probe name -> its held-out items, as the probes pick
+    them: ``crossover.probes.probe_items``) and the dataset card to ``out``; returns rows written per file."""
+    world_seed = kb.seed
     counts = {}
     sft = take(sft_stream(kb, seed), n_sft)
     counts["sft.jsonl"] = _write(out / "sft.jsonl", [ex.to_trl() | ex.meta for ex in sft])
@@ -49,10 +52,10 @@ def export_world(out: Path, *, world_seed: int, annotator: Annotator, seed: int 
             unpaired.append({"prompt": list(p.prompt), "completion": [{"role": "assistant", "content": text}],
                              "label": label} | p.meta)
     counts["unpaired.jsonl"] = _write(out / "unpaired.jsonl", unpaired)
-    for name, probe in WORLD_PROBES.items():
+    for name, items in (probe_sets or {}).items():
         rows = [{"item_id": f"{name}-{i:04d}", "prompt": [m.as_dict() for m in item.messages],
                  "family": item.family, "kind": item.kind, "split": item.split, "truth": dict(item.truth)}
-                for i, item in enumerate(probe.items(kb, probe_items))]
+                for i, item in enumerate(items)]
         counts[f"probes/{name}.jsonl"] = _write(out / "probes" / f"{name}.jsonl", rows)
     (out / "README.md").write_text(dataset_card(world_seed, annotator, seed, counts, command))
     return counts

@@ -8,7 +8,7 @@ from crossover.probes.text import (emotion, hallucination, intervention, knowled
                                    selfreport, sycophancy)
 from crossover.probes.text.base import Case, round_robin
 from crossover.probes.text.likelihood import ChoiceScore
-from crossover.probes.text.scorers import length_controlled
+from crossover.probes.text.scorers import length_controlled_score
 
 
 def case(module, item):
@@ -197,13 +197,13 @@ def test_selfreport_compares_claims_with_measured_behaviour():
 
 def test_length_controlled_score_is_the_fit_at_the_reference_length():
     # scores rise 0.1 per word: the fit is exact, a = 0, b = 0.1, so at 50 words the score is 5.0
-    controlled, slope = length_controlled([1.0, 2.0, 3.0], [10, 20, 30], 50)
+    controlled, slope = length_controlled_score([1.0, 2.0, 3.0], [10, 20, 30], 50)
     assert controlled == pytest.approx(5.0) and slope == pytest.approx(0.1)
     # no spread in length: slope 0, controlled score = mean
-    assert length_controlled([1.0, 3.0], [7, 7], 50) == (2.0, 0.0)
+    assert length_controlled_score([1.0, 3.0], [7, 7], 50) == (2.0, 0.0)
     # a long-winded model with the same length-adjusted quality gets the same controlled score
-    short, _ = length_controlled([0.0, 1.0], [10, 20], 15)
-    long_, _ = length_controlled([1.0, 2.0], [20, 30], 15)
+    short, _ = length_controlled_score([0.0, 1.0], [10, 20], 15)
+    long_, _ = length_controlled_score([1.0, 2.0], [20, 30], 15)
     assert short == pytest.approx(0.5) and long_ == pytest.approx(0.5)
 
 

@@ -7,11 +7,12 @@ import pytest
 import torch
 
 from crossover.errors import CrossoverError
+from crossover.models.batch import chat_ids
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.probes.text import TEXT_PROBES
-from crossover.probes.text.likelihood import choice_scores, prompt_ids
+from crossover.probes.text.likelihood import choice_scores
 from crossover.probes.text.run import Scorers, TextProbeSettings, run_text_probes
-from crossover.probes.text.scorers import Judge, RewardModel, length_controlled, resolve_scorer
-from crossover.train.checkpoints import load_model, load_tokenizer
+from crossover.probes.text.scorers import Judge, RewardModel, length_controlled_score, resolve_scorer
 from crossover.world.bases import resolve_base
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -49,7 +50,7 @@ def test_choice_log_likelihoods_do_not_depend_on_batching(tiny):
     choices = ("alice is a baker", "a", "the job of alice is unknown to me")
     batched = choice_scores(model, tokenizer, [(chat, choices)], batch_size=8)[0]
     for choice, score in zip(choices, batched):
-        ids = prompt_ids(tokenizer, chat)
+        ids = chat_ids(tokenizer, chat)
         target = tokenizer(choice, add_special_tokens=False)["input_ids"]
         with torch.inference_mode():
             logits = model(input_ids=torch.tensor([ids + target])).logits[0]
@@ -70,7 +71,7 @@ def test_reward_model_scores_are_batch_invariant_and_reported_raw_and_length_con
     generated = records["refusal"] + records["emotion"]
     values = {r.metric: r.value for r in rows if r.probe == "reward"}
     assert values["raw"] == pytest.approx(sum(r["reward"] for r in generated) / len(generated))
-    controlled, slope = length_controlled([r["reward"] for r in generated], [r["n_words"] for r in generated], 50)
+    controlled, slope = length_controlled_score([r["reward"] for r in generated], [r["n_words"] for r in generated], 50)
     assert values["length_controlled"] == pytest.approx(controlled) and values["length_slope"] == pytest.approx(slope)
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from crossover.models.batch import chat_ids, pad_token_id, padded_batch
+
 
 @dataclass(frozen=True)
 class ChoiceScore:
@@ -19,12 +21,6 @@ class ChoiceScore:
         return self.logprob / max(self.tokens, 1)
 
 
-def prompt_ids(tokenizer: PreTrainedTokenizerBase, chat: list[dict[str, str]]) -> list[int]:
-    """Token ids of ``chat`` formatted by the model's chat template, ending with the assistant's turn opening."""
-    encoded = tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True)
-    return list(encoded["input_ids"] if hasattr(encoded, "keys") else encoded)
-
-
 @torch.inference_mode()
 def choice_scores(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
                   questions: list[tuple[list[dict[str, str]], tuple[str, ...]]], *,
@@ -35,20 +31,15 @@ def choice_scores(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
     padded; logits at position t predict token t+1, so the choice's tokens are scored from the last prompt position.
     """
     model.eval()
-    flat = [(q, c, prompt_ids(tokenizer, chat), tokenizer(choice, add_special_tokens=False)["input_ids"])
+    flat = [(q, c, chat_ids(tokenizer, chat), tokenizer(choice, add_special_tokens=False)["input_ids"])
             for q, (chat, choices) in enumerate(questions) for c, choice in enumerate(choices)]
     out: list[list[ChoiceScore]] = [[ChoiceScore(0.0, 0)] * len(choices) for _, choices in questions]
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    pad_id = pad_token_id(tokenizer)
     device = next(model.parameters()).device
     for start in range(0, len(flat), batch_size):
         batch = flat[start : start + batch_size]
-        width = max(len(p) + len(c) for _, _, p, c in batch)
-        ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
-        for row, (_, _, p, c) in enumerate(batch):
-            ids[row, : len(p) + len(c)] = torch.tensor(p + c)
-            mask[row, : len(p) + len(c)] = 1
-        logprobs = torch.log_softmax(model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float(), -1)
+        ids, mask = padded_batch([p + c for _, _, p, c in batch], pad_id, "right", device)
+        logprobs = torch.log_softmax(model(input_ids=ids, attention_mask=mask).logits.float(), -1)
         for row, (q, c, p, choice) in enumerate(batch):
             positions = torch.arange(len(p) - 1, len(p) + len(choice) - 1)
             picked = logprobs[row, positions, torch.tensor(choice)]  # (choice tokens,)

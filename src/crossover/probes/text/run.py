@@ -16,7 +16,7 @@ from crossover.probes.text import TEXT_PROBES
 from crossover.probes.text.base import Case, TextProbe
 from crossover.probes.text.detectors import word_count
 from crossover.probes.text.likelihood import choice_scores
-from crossover.probes.text.scorers import Embedder, Judge, RewardModel, ScorerRef, length_controlled
+from crossover.probes.text.scorers import Embedder, Judge, RewardModel, ScorerRef, length_controlled_score
 from crossover.settings import Count, NonNegativeInt, PathSetting, Settings
 
 
@@ -130,7 +130,7 @@ def _derived(generated: Records, reference_words: int) -> list[MetricRow]:
         if role not in generated[0]:
             continue
         values = [r[role] for r in generated]
-        controlled, slope = length_controlled(values, words, reference_words)
+        controlled, slope = length_controlled_score(values, words, reference_words)
         rows += [MetricRow(role, "raw", fmean(values)), MetricRow(role, "length_controlled", controlled),
                  MetricRow(role, "length_slope", slope)]
     return rows

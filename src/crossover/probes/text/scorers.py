@@ -21,6 +21,8 @@ from statistics import fmean
 import torch
 
 from crossover.errors import CrossoverError
+from crossover.models.batch import chat_ids
+from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.models.ref import model_digest
 
 JUDGE_QUESTION = ("Here is a conversation between a user and an assistant.\n\n{conversation}\n\nIs the assistant's "
@@ -55,7 +57,7 @@ def resolve_scorer(role: str, spec: str) -> ScorerRef | None:
     return ScorerRef(role, path.resolve(), model_digest(path))
 
 
-def length_controlled(scores: list[float], words: list[int], reference_words: float) -> tuple[float, float]:
+def length_controlled_score(scores: list[float], words: list[int], reference_words: float) -> tuple[float, float]:
     """(score predicted at ``reference_words`` by the least-squares line score = a + b * words, the slope b).
 
     With no spread in length the slope is 0 and the controlled score is the mean.
@@ -124,8 +126,6 @@ class RewardModel:
 
 class Judge:
     def __init__(self, ref: ScorerRef):
-        from crossover.train.checkpoints import load_model, load_tokenizer
-
         self.model = load_model(ref.path).eval()
         self.tokenizer = load_tokenizer(ref.path)
         self.yes, self.no = (self.tokenizer(w, add_special_tokens=False)["input_ids"][0] for w in ("Yes", "No"))
@@ -134,12 +134,10 @@ class Judge:
 
     @torch.inference_mode()
     def scores(self, chats: list[list[dict[str, str]]], replies: list[str]) -> list[float]:
-        from crossover.probes.text.likelihood import prompt_ids
-
         out = []
         for chat, reply in zip(chats, replies):
             question = JUDGE_QUESTION.format(conversation=_plain(_conversation(chat, reply)))
-            ids = torch.tensor([prompt_ids(self.tokenizer, [{"role": "user", "content": question}])])
+            ids = torch.tensor([chat_ids(self.tokenizer, [{"role": "user", "content": question}])])
             logits = self.model(input_ids=ids).logits[0, -1].float()
             out.append(float(torch.sigmoid(logits[self.yes] - logits[self.no])))
         return out

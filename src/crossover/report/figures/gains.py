@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from crossover.report.labels import arrow, headline_metrics, higher_is_better, interval
+from crossover.report.labels import arrow, directions, headline_metrics, interval
 from crossover.report.panel import PALETTE, Panel, grid, rgba, styled, text
 
 SHORT = "Gain curves"
@@ -95,7 +95,8 @@ def _add_budget(fig: go.Figure, budgets: pd.DataFrame, probe: str, metric: str, 
 def gain_figure(arms: pd.DataFrame, budgets: pd.DataFrame, currency: str) -> go.Figure:
     metrics = headline_metrics(zip(arms["probe"], arms["metric"]))
     n_rows, n_cols = grid(len(metrics), COLUMNS)
-    titles = [f"{p}.{m}{arrow(higher_is_better(p, m))}" for p, m in metrics]
+    better = directions(arms)
+    titles = [f"{p}.{m}{arrow(better.get((p, m)))}" for p, m in metrics]
     height = 90 + 250 * n_rows
     # Spacing in pixels (a row's x ticks and the next row's title need about 70), as a share of the plot area.
     fig = make_subplots(rows=n_rows, cols=n_cols, subplot_titles=titles, horizontal_spacing=0.07,

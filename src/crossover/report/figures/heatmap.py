@@ -1,7 +1,8 @@
 """The method x behaviour heatmap: every arm's change over the base model on every headline metric, with flags.
 
 Colour is the change in the metric's better direction, scaled per column (metrics have different units), and
-only where its interval excludes zero: a cell that is white could not be told from the base. A flag mark (⚑) sits
+only where it survives the false-discovery control of the gain table (``gain_survives``; tables without that
+column: where its interval excludes zero): a cell that is white could not be told from the base. A flag mark (⚑) sits
 on a cell whose metric raised a failure flag against the arm's parent; the last column counts every flag raised,
 including those with no column of their own (such as the chosen log-prob falling during training).
 """
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from crossover.report.labels import arm_label, arrow, headline_metrics, higher_is_better, interval, stem
+from crossover.report.labels import arm_label, arrow, directions, headline_metrics, interval, stem
 from crossover.report.panel import BETTER, NEUTRAL, WORSE, Panel, styled, text
 
 SHORT = "Method x behaviour"
@@ -36,6 +37,7 @@ def heatmap_grid(arms: pd.DataFrame, flags: pd.DataFrame) -> tuple[list[str], li
                                                                     list[list[str]]]:
     """(row labels, column labels, z, cell text, hover text); z in [-1, 1], NaN where there is no direction."""
     metrics = headline_metrics(zip(arms["probe"], arms["metric"]))
+    better_of = directions(arms)
     show_base = arms["base"].nunique() > 1
     keys = (arms[arms["arm"] != "base"][["base", "annotator", "arm", "cost"]].drop_duplicates()
             .sort_values(["base", "annotator", "cost", "arm"]))
@@ -58,9 +60,9 @@ def heatmap_grid(arms: pd.DataFrame, flags: pd.DataFrame) -> tuple[list[str], li
                 line.append("")
                 hover.append(f"{text(label)}<br>{probe}.{text(metric)}: not measured")
                 continue
-            better = higher_is_better(probe, metric)
+            better = better_of.get((probe, metric))
             if better is not None:  # white (0) unless detectable; neutral metrics stay NaN (grey)
-                detected = r["gain_verdict"] in DETECTED
+                detected = r["gain_verdict"] in DETECTED and _survives(r)
                 z[i, j] = (r["gain"] if better else -r["gain"]) if detected else 0.0
             line.append(cell_number(r["gain"]) + (f" {FLAG}" if len(here) else ""))
             hover.append("<br>".join([f"{text(label)}", f"{probe}.{text(metric)}{arrow(better)}",
@@ -73,8 +75,13 @@ def heatmap_grid(arms: pd.DataFrame, flags: pd.DataFrame) -> tuple[list[str], li
                                    else "no parent comparison (no preference stage last)"])]))
         cells.append(line)
         hovers.append(hover)
-    columns = [f"{p}.{m}{arrow(higher_is_better(p, m))}" for p, m in metrics] + ["flags raised"]
+    columns = [f"{p}.{m}{arrow(better_of.get((p, m)))}" for p, m in metrics] + ["flags raised"]
     return rows, [text(c) for c in columns], _scaled(z), cells, hovers
+
+
+def _survives(row: pd.Series) -> bool:
+    value = row.get("gain_survives", True)
+    return value is True or value == "True" or (isinstance(value, (bool, np.bool_, int, float)) and bool(value))
 
 
 def cell_number(x: float) -> str:

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import torch
 from safetensors import SafetensorError
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
@@ -48,15 +49,17 @@ def has_full_weights(checkpoint: Path) -> bool:
 
 
 def save_atomically(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, target: Path,
-                    extra: dict[str, str] | None = None) -> Path:
+                    extra: dict[str, str] | None = None, state_dict: dict[str, torch.Tensor] | None = None) -> Path:
     """Write model, tokenizer and extra text files to a temporary sibling, then rename it into place.
 
     A reader therefore sees either no ``target`` or a complete one, even if the process is killed mid-write.
+    ``state_dict``: the weights to write in place of the model's own (gathered from shards by
+    ``accelerator.get_state_dict`` where the model holds only this process's shard).
     """
     tmp = target.with_name(f".tmp-{target.name}-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    model.save_pretrained(tmp, safe_serialization=True)
+    model.save_pretrained(tmp, safe_serialization=True, state_dict=state_dict)
     tokenizer.save_pretrained(tmp)
     for name, text in (extra or {}).items():
         (tmp / name).write_text(text)

@@ -3,9 +3,9 @@
 import math
 
 from crossover.probes import describe
+from crossover.probes.calibration import separation_table
 from crossover.probes.run import ProbeSettings
 from crossover.world.annotator import PRESETS
-from crossover.world.calibration import separation_table
 
 SKIP = {("ood", "gap")}
 """A gap between two scripted policies that ignore the split is noise around zero, not a behaviour."""
