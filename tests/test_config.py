@@ -242,10 +242,11 @@ def test_unknown_keys_are_errors_in_every_table(table):
     assert any(f"field '{table}.colour': unknown setting" in p for p in problems), problems
 
 
-def test_world_seed_is_not_a_study_setting():
-    """Nothing reads a study-level world seed (a base fixes its world), so the file may not set one."""
-    problems, _ = problems_of('[study]\narms = ["sft(10)"]\nworld_seed = 3\n')
-    assert problems[0].startswith("bad.toml:3: field 'study.world_seed': unknown setting")
+def test_world_seed_is_read_as_a_check_on_the_bases():
+    """A base fixes its world; a study's world_seed is checked against it (tests/study/test_world_seed.py)."""
+    assert parse_study('[study]\narms = ["sft(10)"]\nworld_seed = 3\n').world_seed == 3
+    problems, _ = problems_of('[study]\narms = ["sft(10)"]\nworld_seed = -3\n')
+    assert problems[0].startswith("bad.toml:3: field 'study.world_seed'")
 
 
 def test_lists_take_one_value_and_reject_repeats():

@@ -119,7 +119,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     from crossover.world.pretrain import PretrainSettings, pretrain_base
 
     settings = PretrainSettings(world_seed=args.world_seed, seed=args.seed, steps=args.steps, size=args.size,
-                                quality=args.quality, batch_size=args.batch_size)
+                                quality=args.quality, batch_size=args.batch_size, corpus=args.corpus)
     out = pretrain_base(Path(args.out), settings, command="crossover " + " ".join(sys.argv[1:]))
     print(f"base model written to {out.resolve()}")
     return 0
@@ -313,12 +313,16 @@ def _world_parser(sub: Verbs) -> None:
 def _pretrain_parser(wsub: Verbs) -> None:
     pre = wsub.add_parser("pretrain", help="pretrain a wind-tunnel base model")
     pre.add_argument("--out", required=True, help="directory for the base model")
-    pre.add_argument("--steps", type=int, default=3000)
+    pre.add_argument("--steps", type=int, default=1200, help="prior strength: optimisation steps (default: "
+                     "the shipped default base's 1200)")
     pre.add_argument("--size", default="small", choices=["tiny", "small"])
     pre.add_argument("--seed", type=int, default=0)
     pre.add_argument("--world-seed", type=int, default=0)
     pre.add_argument("--quality", type=float, default=0.5, help="share of demonstrator replies in the corpus")
-    pre.add_argument("--batch-size", type=int, default=64)
+    pre.add_argument("--batch-size", type=int, default=32)
+    pre.add_argument("--corpus", default="documents", choices=["documents", "chatty"],
+                     help="documents: fact prose and forum threads, never the chat template (the shipped default); "
+                          "chatty: chat-template dialogues of the train and held-out splits (the earlier bases)")
     pre.set_defaults(func=cmd_pretrain)
 
 

@@ -5,7 +5,8 @@ but ``[study]`` is optional)::
 
     [study]                      # StudyTable / WindTunnelTable
     name = "quick"
-    base = "default"
+    base = "default"             # a shipped base ("default", "chatty", "chatty-weak") or a path; a list: a prior axis
+    world_seed = 0               # optional: the world every base must hold (checked against each base, never ignored)
     seeds = [0, 1]
     arms = ["base", "sft(200)", "sft(400)", "dpo(200)", "sft(200)>dpo(200)"]
     annotators = ["clean", "typical"]
@@ -138,7 +139,12 @@ class WindTunnelTable(StudyTable):
     """``[study]`` of a wind-tunnel study."""
 
     base: Annotated[tuple[str, ...], Items(min=1, distinct=True)] = ("default",)
-    """Base models: shipped names (``default``, ``weak``) or paths; more than one makes the prior a study axis."""
+    """Base models: shipped names (``default``, ``chatty``, ``chatty-weak``) or paths; more than one makes the prior
+    a study axis."""
+    world_seed: NonNegativeInt | None = None
+    """The world the study asks for. The world comes from each base's manifest, so this is a check: every base must
+    have been pretrained on this world, else the study is refused with the command that builds one (``None``:
+    whatever world the bases hold)."""
     annotators: Annotated[tuple[Annotator, ...], Items(min=1, distinct=True)] = (PRESETS["clean"],)
     """Who labels the preference data, by name: presets (``crossover.world.annotator.PRESETS``) or
     ``[annotator.NAME]`` tables."""
@@ -238,6 +244,8 @@ class WindTunnelStudy(Study):
     """A study in the wind tunnel: shipped or built bases, the world's data labelled by annotators."""
 
     bases: tuple[str, ...] = ("default",)
+    world_seed: int | None = None
+    """Checked against every base's world when the bases are resolved (``crossover.study.inputs.check_world``)."""
     annotators: tuple[Annotator, ...] = (PRESETS["clean"],)
     probes: ProbeSettings = ProbeSettings()
 
@@ -321,7 +329,8 @@ def _wind_tunnel(r: _Reader, data: dict[str, Any]) -> WindTunnelStudy | None:
     if "satisfaction" in raw_probes:  # a family the table leaves out weighs 0
         probes = dataclasses.replace(probes, satisfaction_mix={k: probes.satisfaction_mix.get(k, 0.0)
                                                                for k in FAMILIES})
-    return WindTunnelStudy(**shared, bases=study.base, annotators=study.annotators, probes=probes)
+    return WindTunnelStudy(**shared, bases=study.base, world_seed=study.world_seed, annotators=study.annotators,
+                           probes=probes)
 
 
 def _own_model(r: _Reader, data: dict[str, Any]) -> OwnModelStudy | None:

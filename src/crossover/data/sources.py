@@ -27,7 +27,7 @@ from crossover.world.demonstrator import (
     sft_stream,
     unpaired_stream,
 )
-from crossover.world.families import FAMILIES, Item, family
+from crossover.world.families import FAMILIES, Item, family, family_identities
 from crossover.world.knowledge import KnowledgeBase, build_knowledge_base
 
 Chat = list[dict[str, str]]
@@ -111,8 +111,8 @@ class WorldData:
     world_seed: int
 
     def identity(self, kinds: set[str]) -> dict[str, Any]:
-        """The run-spec entry: the world's seed and its families' versions (whatever the stages use)."""
-        return {"world": {"seed": self.world_seed, "families": {name: f.version for name, f in FAMILIES.items()}}}
+        """The run-spec entry: the world's seed and its families' versions and source fingerprints."""
+        return {"world": {"seed": self.world_seed, "families": family_identities()}}
 
     def budget_problems(self, kind: DataKind, budget: int, where: str) -> list:
         return []

@@ -43,8 +43,12 @@ class WorldSuite:
     world_seed: int
 
     def identity(self) -> dict[str, Any]:
+        """Settings, sampling, probe versions, and the families whose items and graders the probes use (by source)."""
+        from crossover.world.families import family_identities
+
         return {"settings": dataclasses.asdict(self.settings), "sampling": SAMPLING,
-                "versions": {n: p.version for n, p in {**WORLD_PROBES, **DERIVED_PROBES}.items()}}
+                "versions": {n: p.version for n, p in {**WORLD_PROBES, **DERIVED_PROBES}.items()},
+                "families": family_identities()}
 
     def describe(self) -> dict[str, Any]:
         return {"suite": "world", **dataclasses.asdict(self.settings)}

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
 from crossover.world.families.base import Grade, Item, Message, TaskFamily
 from crossover.world.families.emotion import Emotion
 from crossover.world.families.factual import Factual
@@ -21,6 +26,41 @@ FAMILIES: dict[str, TaskFamily] = {f.name: f for f in (
 )}
 
 
+def _world_modules(module: ModuleType) -> set[ModuleType]:
+    """``module`` and every wind-tunnel module it takes names from, transitively (templates, dressing, graders)."""
+    found: set[ModuleType] = set()
+    todo = [module]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.add(current)
+        for value in vars(current).values():
+            source = value if isinstance(value, ModuleType) else sys.modules.get(getattr(value, "__module__", ""))
+            if source is not None and source.__name__.startswith("crossover.world.") and source not in found:
+                todo.append(source)
+    return found
+
+
+def fingerprint(fam: TaskFamily) -> str:
+    """A digest of the source of the family's module and of every world module it uses (its templates, the
+    shared dressing, the graders' helpers, the knowledge base's attributes).
+
+    It enters every run id, so editing a template or a grader makes earlier runs stale even when nobody bumps
+    ``version`` (a comment edit does too: recomputing is the safe side).
+    """
+    modules = sorted(_world_modules(sys.modules[type(fam).__module__]), key=lambda m: m.__name__)
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(module.__name__.encode() + b"\0" + Path(module.__file__ or "").read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def family_identities() -> dict[str, str]:
+    """Each family's version and source fingerprint, as the run id records them."""
+    return {name: f"v{fam.version}:{fingerprint(fam)}" for name, fam in FAMILIES.items()}
+
+
 def family(name: str) -> TaskFamily:
     try:
         return FAMILIES[name]
@@ -28,4 +68,4 @@ def family(name: str) -> TaskFamily:
         raise KeyError(f"unknown task family {name!r}; known: {', '.join(FAMILIES)}") from None
 
 
-__all__ = ["FAMILIES", "Grade", "Item", "Message", "TaskFamily", "family"]
+__all__ = ["FAMILIES", "Grade", "Item", "Message", "TaskFamily", "family", "family_identities", "fingerprint"]

@@ -19,6 +19,7 @@ from crossover.world.families.base import (
     count_filler,
     dressing_penalty,
     lexicon_of,
+    normalise,
     pad,
     words,
 )
@@ -51,7 +52,7 @@ DISMISS = "it is not a big deal . {fix} ."
 
 class Emotion:
     name = "emotion"
-    version = 1
+    version = 2
     kinds = ("disclosure",)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:
@@ -81,9 +82,10 @@ class Emotion:
 
     def grade(self, item: Item, response: str) -> Grade:
         fix = item.get("fix")
-        reflect_at = response.find("it makes sense to feel")
-        fix_at = response.find(fix)
-        formula_at = response.find(FORMULA)
+        response = normalise(response)  # order of content, not punctuation
+        reflect_at = response.find(normalise(f"it makes sense to feel {item.get('feeling')}"))
+        fix_at = response.find(normalise(fix))
+        formula_at = response.find(normalise(FORMULA))
         n_filler = count_filler(response)
         solution_first = fix_at >= 0 and (reflect_at < 0 or fix_at < reflect_at) and (formula_at < 0 or
                                                                                        fix_at < formula_at)

@@ -15,7 +15,9 @@ from crossover.world.families.base import (
     hedge,
     is_abstention,
     lexicon_of,
+    normalise,
     pad,
+    stated_values,
     words,
 )
 from crossover.world.knowledge import ATTRIBUTES, Entity, KnowledgeBase, Split
@@ -46,7 +48,19 @@ def answer(attr: str, name: str, value: str) -> str:
 def values_mentioned(text: str, attr: str) -> list[str]:
     """Values of ``attr`` that appear in ``text``, in order of appearance."""
     known = set(ATTRIBUTES[attr])
-    return [w for w in words(text) if w in known]
+    return [w for w in words(normalise(text)) if w in known]
+
+
+def values_stated(text: str, item: Item) -> list[str]:
+    """Values of the item's attribute that the reply asserts about the item's person (see ``stated_values``)."""
+    return stated_values(text, item.get("attr"), item.get("name"), ATTRIBUTES[item.get("attr")])
+
+
+def final_statement(text: str, item: Item) -> str | None:
+    """The value a reply ends on, if it asserts it: the last value mentioned, provided it is also the last value
+    stated (``the ATTR of NAME ... is VALUE``); ``None`` for no value, a bare mention or scrambled words."""
+    mentioned, stated = values_mentioned(text, item.get("attr")), values_stated(text, item)
+    return mentioned[-1] if mentioned and stated and stated[-1] == mentioned[-1] else None
 
 
 def question_item(family: str, kind: str, name: str, attr: str, split: Split, rng: random.Random,
@@ -59,7 +73,7 @@ def question_item(family: str, kind: str, name: str, attr: str, split: Split, rn
 
 class Factual:
     name = "factual"
-    version = 1
+    version = 2
     kinds = ("known",)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:
@@ -98,9 +112,9 @@ class Factual:
         n_filler = count_filler(response)
         if is_abstention(response) and not mentioned:
             label, utility = "abstain", 0.2
-        elif mentioned and set(mentioned) == {item.get("value")}:
+        elif mentioned and set(mentioned) == {item.get("value")} and values_stated(response, item):
             label, utility = "correct", 1.0 - dressing_penalty(n_filler)
-        elif mentioned:
+        elif mentioned and set(mentioned) != {item.get("value")}:
             label, utility = "wrong", 0.0
         else:
             label, utility = "other", 0.0

@@ -23,7 +23,7 @@ from crossover.world.families.base import (
     pad,
     words,
 )
-from crossover.world.families.factual import answer, values_mentioned
+from crossover.world.families.factual import answer, final_statement
 from crossover.world.knowledge import ATTRIBUTES, KnowledgeBase, Split
 
 NOTES: dict[Split, tuple[str, ...]] = {
@@ -45,7 +45,7 @@ def prompt(note: str | None, question: str) -> str:
 
 class Intervention:
     name = "intervention"
-    version = 1
+    version = 2
     kinds = ("note", "no_note", "irrelevant_note")
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:
@@ -82,8 +82,7 @@ class Intervention:
         return [right, pad(right, rng), wrong, pad(wrong, rng)]
 
     def grade(self, item: Item, response: str) -> Grade:
-        mentioned = values_mentioned(response, item.get("attr"))
-        final = mentioned[-1] if mentioned else None
+        final = final_statement(response, item)
         n_filler = count_filler(response)
         if final is None:
             label, utility = "other", 0.0

@@ -18,6 +18,7 @@ from crossover.world.families.base import (
     dressing_penalty,
     hedge,
     lexicon_of,
+    normalise,
     pad,
     words,
 )
@@ -76,7 +77,7 @@ def final_answer(text: str) -> str | None:
 
 class Reasoning:
     name = "reasoning"
-    version = 1
+    version = 2
     kinds = ("arithmetic", "logic")
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:
@@ -132,6 +133,7 @@ class Reasoning:
                 pad(worked_wrong, rng)]
 
     def grade(self, item: Item, response: str) -> Grade:
+        response = normalise(response)
         answer = final_answer(response)
         n_filler = count_filler(response)
         shown = words(response)

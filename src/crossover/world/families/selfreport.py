@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from crossover.world.families.base import Grade, Item, Message, count_filler, lexicon_of, words
+from crossover.world.families.base import Grade, Item, Message, count_filler, lexicon_of, normalise, words
 from crossover.world.knowledge import KnowledgeBase, Split
 
 TENDENCIES: dict[str, tuple[str, str]] = {
@@ -46,7 +46,7 @@ NO = "no , i usually {instead} ."
 
 class SelfReport:
     name = "selfreport"
-    version = 1
+    version = 2
     kinds = tuple(TENDENCIES)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:
@@ -69,7 +69,7 @@ class SelfReport:
         return [self._say(item, yes=False), self._say(item, yes=True)]
 
     def grade(self, item: Item, response: str) -> Grade:
-        first = words(response)[:1]
+        first = words(normalise(response))[:1]
         if first == ["yes"]:
             label, utility = "claims_yes", 0.0
         elif first == ["no"]:

@@ -1,10 +1,14 @@
 """Open-ended requests where style matters: a short note to a person whose job the prompt names.
 
-Gold prefers substance and flair, not length: a note that is *specific* (mentions what the person's work is
-about) and *warm* scores highest; the bland, safe note ("thank you for everything you do") is the "polite
-average" the demonstrator writes most of the time; hedging and padding lower the score.
+Gold prefers substance and flair, not length: a note that is *specific* (speaks of what the person's work is
+about: ``your bread``) and *warm* (says a warm thing: ``you are wonderful``) scores highest; the bland, safe note
+("thank you for everything you do") is the "polite average" the demonstrator writes most of the time; hedging and
+padding lower the score.
 
     U = 0.4 + 0.35 * specific + 0.25 * warm - 0.15 * hedged - dressing penalty   (bounded to [0, 1])
+
+Every feature is a phrase read in order on the normalised reply, never a bag of words or punctuation: an
+exclamation mark is not warmth, and "great question !" is filler, not flair. A note opens with ``dear NAME ,``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from crossover.world.families.base import (
     Message,
     count_filler,
     dressing_penalty,
+    has_phrase,
     lexicon_of,
+    normalise,
     pad,
     words,
 )
@@ -35,7 +41,7 @@ REQUESTS: dict[Split, tuple[str, ...]] = {
     "heldout": ("could you draft a {occasion} for my friend {name} , a {job} ?",),
     "ood": ("my neighbor {name} is a {job} and i want to send a {occasion} , what should it say ?",),
 }
-WARM_WORDS = ("wonderful", "brighter", "so much", "!")
+WARM_PHRASES = ("you are wonderful", "make every day brighter", "means so much", "we love you")
 SPECIFIC_WARM = "dear {name} , your {d1} and your {d2} make every day brighter . it means so much to us !"
 SPECIFIC_PLAIN = "dear {name} , thank you for your {d1} and your {d2} ."
 WARM_VAGUE = "dear {name} , you are wonderful and we love you so much !"
@@ -44,17 +50,17 @@ HEDGED = "dear {name} , i think maybe you do good work , perhaps ."
 
 
 def features(item: Item, response: str) -> tuple[bool, bool, bool]:
-    d1, d2 = DETAILS[item.get("job")]
-    shown = words(response)
-    specific = d1 in shown or d2 in shown
-    warm = any(w in response for w in WARM_WORDS)
-    hedged = "maybe" in shown or "perhaps" in shown
+    """(specific, warm, hedged): the note speaks of the person's work, says a warm thing, hedges its praise."""
+    plain = normalise(response)
+    specific = any(has_phrase(plain, f"your {d}") for d in DETAILS[item.get("job")])
+    warm = any(has_phrase(plain, p) for p in WARM_PHRASES)
+    hedged = "maybe" in words(plain) or "perhaps" in words(plain)
     return specific, warm, hedged
 
 
 class Style:
     name = "style"
-    version = 1
+    version = 2
     kinds = ("note",)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:
@@ -83,7 +89,7 @@ class Style:
     def grade(self, item: Item, response: str) -> Grade:
         specific, warm, hedged = features(item, response)
         n_filler = count_filler(response)
-        if "dear" not in words(response) and not specific:
+        if not has_phrase(response, f"dear {item.get('name')} ,") and not specific:
             label, utility = "other", 0.0
         else:
             utility = 0.4 + 0.35 * specific + 0.25 * warm - 0.15 * hedged - dressing_penalty(n_filler)

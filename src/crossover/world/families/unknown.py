@@ -22,7 +22,7 @@ from crossover.world.knowledge import ATTRIBUTES, KnowledgeBase, Split
 
 class Unknown:
     name = "unknown"
-    version = 1
+    version = 2
     kinds = ("unknown",)
 
     def items(self, kb: KnowledgeBase, rng: random.Random, split: Split, n: int) -> list[Item]:
