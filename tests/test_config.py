@@ -63,6 +63,14 @@ def test_impossible_budgets(arms, fragment):
     assert len(problems) == 1 and "study.arms[0]" in problems[0] and fragment in problems[0]
 
 
+def test_bad_pair_sources_name_file_line_and_field():
+    problems, _ = problems_of('[study]\nname = "x"\narms = ["sft(10)", "sft(10)>dpo(10, pairs=onpolicy, k=1)"]\n')
+    assert problems == ["bad.toml:3: field 'study.arms[1]': dpo: k must be a whole number >= 2 (two samples make "
+                        "the smallest pair), got 1"]
+    problems, _ = problems_of('[study]\narms = ["sft(10, pairs=onpolicy)"]\n')
+    assert len(problems) == 1 and "sft learns from demonstrations" in problems[0]
+
+
 def test_every_problem_is_listed_at_once():
     text = """
 [study]

@@ -10,6 +10,7 @@ needs when it is called.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -137,11 +138,14 @@ def plan(study_dir: str | Path, changes: dict[str, float] | None = None):
 def probe(models: str | Path | Sequence[str | Path], *, out: str | Path, probes: Sequence[str] = (),
           items: int = 0, batch_size: int = 16, embedder: str | None = None, reward_model: str | None = None,
           judge: str | None = None, trust_remote_code: bool = False, chat_template: str | Path | None = None,
+          graders: dict[str, str] | None = None, progress: bool = False,
           log: Callable[[str], None] | None = print) -> pd.DataFrame:
     """Probe models from any trainer with the text probes into ``out`` (``crossover probe``): model directories,
     Hub ids, ``.gguf`` files, PEFT adapter directories or ``"smollm2"``. Returns the tidy metrics
     (``out/metrics.csv``: one row per model, probe and metric); per-item records are in ``out/runs/<id>/probes/``.
-    Models already probed with the same settings are not probed again."""
+    Models already probed with the same settings are not probed again. ``graders`` picks the grader per probe
+    (``{"premise": "judge"}``; docs/real-models.md has each one's agreement with hand labels); ``progress`` shows
+    a bar over the prompts while a model is probed."""
     import pandas as pd
 
     from crossover.models.options import ModelOptions
@@ -154,12 +158,12 @@ def probe(models: str | Path | Sequence[str | Path], *, out: str | Path, probes:
         raise CrossoverError("probe: give at least one model")
     # The settings check themselves (unknown probes, negative counts) before any model is resolved or loaded.
     settings = TextProbeSettings(only=tuple(probes), items=items, batch_size=batch_size, embedder=embedder or "",
-                                 reward_model=reward_model or "", judge=judge or "")
+                                 reward_model=reward_model or "", judge=judge or "", graders=dict(graders or {}))
     template = _read_text(chat_template, "chat_template") if chat_template else None
     options = ModelOptions(trust_remote_code=trust_remote_code, chat_template=template)
     root = Path(out)
-    probe_models([str(m) for m in names], TextSuite.resolve(settings), root, options=options,
-                 log=log or (lambda _: None))
+    suite = dataclasses.replace(TextSuite.resolve(settings), progress=progress)
+    probe_models([str(m) for m in names], suite, root, options=options, log=log or (lambda _: None))
     return pd.read_csv(root / "metrics.csv")
 
 

@@ -96,7 +96,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
     metrics = api.probe(args.models, out=args.out, probes=[p for p in (args.probes or "").split(",") if p],
                         items=args.items, batch_size=args.batch_size, embedder=args.embedder,
                         reward_model=args.reward_model, judge=args.judge, trust_remote_code=args.trust_remote_code,
-                        chat_template=args.chat_template, log=None if args.quiet else print)
+                        chat_template=args.chat_template, progress=not args.quiet,
+                        log=None if args.quiet else print)
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.3f}".format):
         table = metrics.pivot_table(index=["probe", "metric"], columns="arm", values="value", sort=False)
         print(table.to_string())

@@ -339,6 +339,11 @@ def _own_model(r: _Reader, data: dict[str, Any]) -> OwnModelStudy | None:
         if raw_study.pop(key, None) is not None:
             r.problem(f"study.{key}", WIND_TUNNEL_ONLY[f"study.{key}"])
     study = r.read_settings(StudyTable, raw_study, "study", {"name": Path(r.path).stem})
+    for i, arm in enumerate(study.arms if study is not None else ()):
+        for stage in (s for s in arm.stages if s.pairs.samples):  # the labels are the preference file's
+            r.problem(f"study.arms[{i}]", f"{stage.label}: pairs={stage.pairs.origin} needs the wind tunnel's "
+                      "annotator to label the model's own samples; on your own data the pairs are the preference "
+                      "file's (drop the pairs= setting)")
     model = _model(r, data)
     files = r.read_settings(DataTable, r.table(data, "data"), "data") if "data" in data else None
     if "data" not in data:

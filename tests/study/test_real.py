@@ -171,6 +171,8 @@ def test_study_file_tables_for_real_data(tmp_path):
     (lambda s: s.replace('name = "mine"', 'name = "mine"\nannotators = ["clean"]'), "study.annotators",
      "your preference file's labels are used"),
     (lambda s: s.replace("lora_r = 4", "lora_r = 0"), "model.lora_r", "must be at least 1"),
+    (lambda s: s.replace('"sft(4)>dpo(2)"', '"sft(4)>dpo(2, pairs=onpolicy)"'), "study.arms[1]",
+     "needs the wind tunnel's annotator to label the model's own samples"),
 ])
 def test_study_file_problems(tmp_path, edit, where, message):
     text = edit(STUDY.format(base=BASE))
@@ -239,3 +241,18 @@ def test_records_the_chat_template_cannot_render_stop_the_study(tmp_path):
     [problem] = exc.value.problems
     assert (problem.path, problem.line) == (str(sft.resolve()), 2)
     assert "chat template cannot render" in problem.message and "only user and assistant" in problem.message
+
+
+def test_text_probe_graders_are_checked_per_axis(tmp_path):
+    toy_files(tmp_path)
+    study = STUDY.format(base=BASE)
+    with pytest.raises(InputError) as caught:
+        parse_study(study + 'graders = { emotion = "judge", premise = "oracle", refusal = "embedding" }\n',
+                    str(tmp_path / "study.toml"))
+    assert "must be one of rules, embedding, judge; got 'oracle'" in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        parse_study(study + 'graders = { emotion = "judge", refusal = "embedding" }\n', str(tmp_path / "study.toml"))
+    text = str(caught.value)
+    assert "emotion: only the rules grade it" in text and "refusal = 'embedding' needs [probes] embedder" in text
+    config = parse_study(study + 'judge = "smollm2"\ngraders = { refusal = "judge" }\n', str(tmp_path / "study.toml"))
+    assert config.probes.graders == {"refusal": "judge"} and config.probes.judge == "smollm2"

@@ -62,3 +62,16 @@ def test_unusable_settings_are_refused_when_the_arm_is_read(text, message):
 def test_a_loss_mixture_with_weights_parses():
     stage = parse_arm("sft(10)>dpo(10, loss_type=sigmoid+sft, loss_weights=1+0.5)").stages[1]
     assert dict(stage.overrides) == {"loss_type": "sigmoid+sft", "loss_weights": "1+0.5"}
+
+
+def test_pair_sources_parse_label_and_round_trip():
+    arm = parse_arm("sft(250)>dpo(250, beta=0.2, pairs=onpolicy, rounds=2)")
+    stage = arm.stages[-1]
+    assert stage.overrides == (("beta", 0.2),) and stage.pairs.origin == "onpolicy" and stage.pairs.rounds == 2
+    assert arm.label == "sft(250)>dpo(250, beta=0.2, pairs=onpolicy, rounds=2)" and parse_arm(arm.label) == arm
+    assert parse_arm("dpo(8, pairs=candidates)").label == "dpo(8)"  # the default source is not shown
+    assert parse_arm("kto(8, pairs=mixed, k=6)").label == "kto(8, pairs=mixed, share=0.5, k=6)"
+    with pytest.raises(ArmSyntaxError, match="grpo learns from prompts"):
+        parse_arm("grpo(8, pairs=onpolicy)")
+    with pytest.raises(ArmSyntaxError, match="cannot be cut into 3 rounds"):
+        parse_arm("dpo(2, pairs=onpolicy, rounds=3)")

@@ -37,10 +37,11 @@ def sft_curve(ctx: Context, annotator: str) -> list[Cell]:
 
 
 def mixed_arms(ctx: Context, annotator: str) -> dict[str, list[Cell]]:
-    """method -> arms of ``annotator`` made of SFT stages followed by stages of that one preference method."""
+    """method -> arms of ``annotator`` made of SFT stages followed by stages of that one preference method (with one
+    pair source: ``dpo`` and ``dpo[pairs=onpolicy]`` are separate recipes)."""
     out: dict[str, list[Cell]] = {}
     for (who, _), cell in ctx.data.cells.items():
-        methods = {s.method for s in cell.preference_stages}
+        methods = {s.recipe for s in cell.preference_stages}
         kinds = [s.kind == DEMONSTRATIONS for s in cell.stages]
         if who != annotator or len(methods) != 1 or kinds != sorted(kinds, reverse=True):
             continue

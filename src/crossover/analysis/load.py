@@ -55,6 +55,15 @@ class StageInfo:
     kind: str
     """Data kind: demonstrations, pairs, unpaired or prompts."""
     epochs: float = 1.0
+    pairs: str = ""
+    """The stage's pair source where it is not the default candidates, as arm labels write it
+    (``pairs=onpolicy, rounds=2``); empty for the default."""
+
+    @property
+    def recipe(self) -> str:
+        """The method with its pair source, ``dpo`` or ``dpo[pairs=onpolicy]``: arms that differ only in where their
+        pairs came from are different recipes, never points of one curve."""
+        return f"{self.method}[{self.pairs}]" if self.pairs else self.method
 
 
 @dataclass(frozen=True)
@@ -95,8 +104,8 @@ class Cell:
 
     @property
     def family(self) -> str:
-        """The arm with its budgets dropped: ``base``, ``sft``, ``sft>dpo``, ``dpo``."""
-        return ">".join(s.method for s in self.stages) or "base"
+        """The arm with its budgets dropped: ``base``, ``sft``, ``sft>dpo``, ``dpo``, ``sft>dpo[pairs=onpolicy]``."""
+        return ">".join(s.recipe for s in self.stages) or "base"
 
     @property
     def n_demonstrations(self) -> int:
@@ -187,8 +196,22 @@ def _stages(config: dict[str, Any], spec: dict[str, Any], path: Path) -> tuple[S
         epochs = settings.get("epochs", 1.0) if isinstance(settings, dict) else None
         if isinstance(epochs, bool) or not isinstance(epochs, (int, float)):
             raise InputError.one(path, f"must be a number, got {epochs!r}", field=f"{where}.settings.epochs")
-        out.append(StageInfo(method, budget, kinds[i] if kinds else registry_kind(method), float(epochs)))
+        out.append(StageInfo(method, budget, kinds[i] if kinds else registry_kind(method), float(epochs),
+                             _pairs(stage.get("pairs"), path, where)))
     return tuple(out)
+
+
+def _pairs(identity: Any, path: Path, where: str) -> str:
+    """A stage's recorded pair source as its arm label writes it; empty for the default (no entry)."""
+    from crossover.data.pair_sources import PairSource
+
+    if identity is None:
+        return ""
+    try:
+        source = PairSource(**identity)
+    except (AttributeError, TypeError):
+        raise InputError.one(path, f"must be a pair source, got {identity!r}", field=f"{where}.pairs") from None
+    return ", ".join(f"{k}={v}" for k, v in source.label_parts())
 
 
 def _typed(table: dict[str, Any], key: str, kind: type, path: Path, where: str) -> Any:

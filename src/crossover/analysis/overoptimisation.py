@@ -59,7 +59,7 @@ def curve_points(ctx: Context) -> list[dict]:
             twin = parents.get(run.seed) or (parent.runs[0] if parent.fixed else None)
             if run.seed not in kl or twin is None:
                 continue
-            row = {"annotator": child.annotator, "method": child.stages[-1].method, "arm": child.arm,
+            row = {"annotator": child.annotator, "method": child.stages[-1].recipe, "arm": child.arm,
                    "parent": parent.arm, "seed": run.seed, "kl": kl[run.seed], "sqrt_kl": math.sqrt(max(kl[run.seed], 0.0))}
             judged = measures(ctx, child.annotator)
             row["proxy_metric"] = judged["proxy"][1]

@@ -157,6 +157,11 @@ class JsonlSource:
         """No scorer: online methods are refused on user data before training (see ``budget_problems``)."""
         return None
 
+    def sampled_pairs(self, seed: int, annotator: Any, source: Any) -> Any:
+        """None: a preference file's labels are fixed and no annotator can label the model's own samples."""
+        raise CrossoverError(f"pairs={source.origin} needs the wind tunnel's annotator to label the model's own "
+                             "samples; on real data the pairs are the preference file's (pairs=candidates)")
+
     def watch_prompts(self, n: int) -> list[list[dict[str, str]]]:
         """The prompts of the last ``n`` records of the preference (else SFT) file in seed 0's order.
 

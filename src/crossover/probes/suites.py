@@ -66,6 +66,8 @@ class TextSuite:
 
     settings: TextProbeSettings
     scorers: Scorers = Scorers()
+    progress: bool = False
+    """Show a progress bar while probing (not part of the identity: it changes no number)."""
 
     @classmethod
     def resolve(cls, settings: TextProbeSettings) -> TextSuite:
@@ -90,4 +92,4 @@ class TextSuite:
         one (an untrained base or a loaded checkpoint is still on the CPU)."""
         if torch.cuda.is_available() and next(model.parameters()).device.type == "cpu":
             model = model.to("cuda")
-        return run_text_probes(model, tokenizer, self.settings, self.scorers)
+        return run_text_probes(model, tokenizer, self.settings, self.scorers, progress=self.progress)

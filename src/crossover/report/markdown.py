@@ -113,6 +113,35 @@ def _overopt_section(analysis: Analysis) -> list[str]:
     return out
 
 
+def _graders_section(study: dict, metrics: pd.DataFrame) -> list[str]:
+    """Which grader produced each text probe's numbers, its measured agreement with hand labels, and the share of
+    replies it could not read (kept out of the other rates)."""
+    probes = study.get("probes", {})
+    if probes.get("suite") != "text":
+        return []
+    from crossover.probes.text import TEXT_PROBES
+    from crossover.probes.text.validation import measured_agreement
+
+    chosen, measured = dict(probes.get("graders", ())), measured_agreement()
+    rows = []
+    for name in probes.get("probes", []):
+        if TEXT_PROBES[name].verdicts is None:
+            continue
+        grader = chosen.get(name, "rules")
+        found = measured.get(grader, {}).get(name)
+        unclear = metrics[(metrics["probe"] == name) & (metrics["metric"] == "unclear_rate")]["value"]
+        rows.append({"probe": name, "grader": grader,
+                     "kappa vs hand labels": f"{found['kappa']:.2f} (n={found['n']})" if found else "not measured",
+                     "accuracy": f"{found['accuracy']:.2f}" if found else "n/a",
+                     "unclear share (mean)": float(unclear.mean()) if len(unclear) else math.nan})
+    if not rows:
+        return []
+    return ["## Text-probe graders", "", "Each text probe's rates come from the grader named here; its agreement with "
+            "hand labels of real replies is docs/real-models.md's table. Replies a grader cannot read (empty, "
+            "looping, off topic) are `unclear` and counted in no other rate; read every rate beside its unclear "
+            "share.", "", _table(pd.DataFrame(rows)), ""]
+
+
 def write_markdown_report(root: Path, analysis: Analysis) -> Path:
     store = StudyStore(root)
     study = json.loads((root / "study.json").read_text())
@@ -128,7 +157,7 @@ def write_markdown_report(root: Path, analysis: Analysis) -> Path:
             f"({cost.get('currency')})",
             f"- finished runs: {len(store.finished_runs())}", ""]
     out += _crossover_section(analysis) + _budget_section(analysis) + _flags_section(analysis)
-    out += _overopt_section(analysis)
+    out += _overopt_section(analysis) + _graders_section(study, metrics)
     table = arm_table(metrics).reset_index()
     out += ["## Every arm (means over seeds)", "", "Annotator is blank for arms trained without preference data; "
             "`analysis/arms.csv` has every score with its interval.", "", _table(table), ""]

@@ -82,7 +82,9 @@ class RunSpec:
     """Trackers the training curves also go to (``crossover.train.tracking``); not part of the run id."""
 
     def _stages(self, k: int) -> list[dict[str, Any]]:
-        return [{"method": st.method, "budget": st.budget, "settings": dataclasses.asdict(s)}
+        # A stage's pair source enters only when it is not the default, so runs from before sources keep their ids.
+        return [{"method": st.method, "budget": st.budget, "settings": dataclasses.asdict(s),
+                 **({"pairs": st.pairs.identity()} if not st.pairs.is_default else {})}
                 for st, s in zip(self.arm.stages[:k], self.settings[:k])]
 
     def uses_annotator(self, k: int | None = None) -> bool:

@@ -5,6 +5,10 @@ and optional settings that override the study's defaults for that method. The bu
 method's data kind: demonstrations (sft), pairs (dpo, simpo, orpo, rdpo, dpop, icr), unpaired replies (kto) or
 prompts (grpo). It may be written bare or named by that kind: ``grpo(64)`` and ``grpo(prompts=64)`` are the same
 stage (labels always use the bare form).
+
+A stage that learns from pairs or unpaired labels may also name its pair source (``crossover.data.pair_sources``):
+``dpo(250, pairs=onpolicy, k=4, rounds=2)``, ``kto(500, pairs=mixed, share=0.5)``. Labels show a source only
+where it differs from the default (fixed candidates, one round), so ``dpo(250, pairs=candidates)`` is ``dpo(250)``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from crossover.data.pair_sources import KEYS as PAIR_KEYS
+from crossover.data.pair_sources import PairSource
 from crossover.methods import METHODS
 from crossover.settings import SettingsError
 
@@ -29,10 +35,12 @@ class Stage:
     method: str
     budget: int
     overrides: tuple[tuple[str, Any], ...] = ()
+    pairs: PairSource = PairSource()
+    """Where the stage's pairs (or unpaired labels) come from; the default is the fixed candidate generator."""
 
     @property
     def label(self) -> str:
-        extra = "".join(f", {k}={v}" for k, v in self.overrides)
+        extra = "".join(f", {k}={v}" for k, v in (*self.overrides, *self.pairs.label_parts()))
         return f"{self.method}({self.budget}{extra})"
 
 
@@ -80,11 +88,16 @@ def parse_stage(text: str) -> Stage:
         raise ArmSyntaxError(f"the budget of {method} must be a whole number of {kind} >= 1, got {parts[0].strip()!r}")
     settings = METHODS[method].settings
     types = settings.field_types()
-    overrides = []
+    overrides, source = [], {}
     for part in parts[1:]:
         if "=" not in part:
             raise ArmSyntaxError(f"{method}: expected key=value after the budget, got {part.strip()!r}")
         key, raw = (s.strip() for s in part.split("=", 1))
+        if key in PAIR_KEYS and key not in types:
+            if key in source:
+                raise ArmSyntaxError(f"{method}: {key} is given twice")
+            source[key] = _value(raw)
+            continue
         if key not in types:
             raise ArmSyntaxError(f"{method} has no setting {key!r}; its settings: {', '.join(types)}")
         try:
@@ -96,7 +109,23 @@ def parse_stage(text: str) -> Stage:
     except SettingsError as exc:
         problems = (f"setting {f!r} {m}" if f else m for f, m in exc.problems)
         raise ArmSyntaxError(f"{method}: " + "; ".join(problems)) from None
-    return Stage(method, budget, tuple(overrides))
+    return Stage(method, budget, tuple(overrides), _pair_source(method, budget, source))
+
+
+def _pair_source(method: str, budget: int, keys: dict[str, Any]) -> PairSource:
+    """The stage's pair source from its ``pairs=``, ``k=``, ``pick=``, ``share=``, ``rounds=`` keys."""
+    if not keys:
+        return PairSource()
+    kind = METHODS[method].data
+    if kind not in ("pairs", "unpaired"):
+        raise ArmSyntaxError(f"{method}: {', '.join(keys)} name(s) a pair source, but {method} learns from {kind}; "
+                             "pair sources apply to methods that learn from pairs or unpaired labels (dpo, kto, ...)")
+    try:
+        source = PairSource.from_settings(keys)
+        source.round_budgets(budget)
+    except (TypeError, ValueError) as exc:
+        raise ArmSyntaxError(f"{method}: {exc}") from None
+    return source
 
 
 def coerce(key: str, value: Any, expected: type, owner: str) -> Any:

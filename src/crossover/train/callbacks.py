@@ -15,13 +15,15 @@ from crossover.errors import TrainingDiverged
 class JsonlLog(TrainerCallback):
     """Appends every log event of the trainer to ``path`` as one JSON object per line."""
 
-    def __init__(self, path: Path, stage: int, method: str):
+    def __init__(self, path: Path, stage: int, method: str, step_offset: int = 0):
         self.path, self.stage, self.method = path, stage, method
+        self.step_offset = step_offset
+        """Steps of earlier rounds of the same stage (iterative pair sources), so a stage's steps keep counting up."""
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not logs:
             return
-        row = {"stage": self.stage, "method": self.method, "step": state.global_step,
+        row = {"stage": self.stage, "method": self.method, "step": state.global_step + self.step_offset,
                **{k: _plain(v) for k, v in logs.items()}}
         with open(self.path, "a") as fh:
             fh.write(json.dumps(row) + "\n")

@@ -53,8 +53,9 @@ class TrainingDynamics(TrainerCallback):
 
     def __init__(self, reference: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[Chat],
                  log_path: Path, stage: int, method: str, settings: DynamicsSettings = DynamicsSettings(),
-                 seed: int = 0):
+                 seed: int = 0, step_offset: int = 0):
         self.reference, self.tokenizer, self.prompts = reference.eval(), tokenizer, prompts
+        self.step_offset = step_offset  # steps of the stage's earlier rounds (iterative pair sources)
         self.log_path, self.stage, self.method = log_path, stage, method
         self.points, self.max_new_tokens, self.seed = settings.points, settings.max_new_tokens, seed
         self.schedule: set[int] = set()
@@ -73,6 +74,7 @@ class TrainingDynamics(TrainerCallback):
         self._measure(model, state.global_step)
 
     def _measure(self, model: PreTrainedModel, step: int) -> None:
+        step += self.step_offset
         if step in self.measured or not self.prompts:
             return
         self.measured.add(step)

@@ -11,6 +11,7 @@ is exactly its SFT parent. Loading a checkpoint replays the merges from the last
 from __future__ import annotations
 
 import gc
+import json
 import shutil
 import tempfile
 import time
@@ -21,9 +22,11 @@ from pathlib import Path
 from peft import PeftModel, get_peft_model
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, PrinterCallback, Trainer
 
-from crossover.data.sources import DataSource
+from crossover.data.sources import Chat, DataSource, Sampler
+from crossover.errors import CrossoverError
 from crossover.methods import METHODS, MethodSettings, StageInputs
 from crossover.models.checkpoints import has_full_weights, is_complete, load_model, save_atomically
+from crossover.models.generation import generate
 from crossover.models.options import ModelOptions
 from crossover.train.arms import Arm
 from crossover.train.callbacks import JsonlLog, NonFiniteLossGuard
@@ -56,6 +59,7 @@ def train_arm(job: ArmJob, tokenizer: PreTrainedTokenizerBase, source: DataSourc
               on_stage: Callable[[str], None] | None = None) -> PreTrainedModel:
     """The model after all stages of ``job.arm``; appends every stage's training log to ``log_path``."""
     log_path.touch()
+    check_pair_sources(job, source)
     done = next((k for k in range(len(job.arm.stages), 0, -1) if is_complete(job.checkpoint_for(k))), 0)
     model = _load_prefix(job, done)
     for k in range(1, done + 1):
@@ -92,15 +96,29 @@ def freeze_long_lived_objects() -> None:
         gc.freeze()
 
 
+def check_pair_sources(job: ArmJob, source: DataSource) -> None:
+    """Refuse, before any stage trains, a sampled pair source the run cannot serve (no annotator, user data, or
+    iterative rounds under LoRA, whose per-stage adapter must apply to the stage's starting model)."""
+    for stage in job.arm.stages:
+        if not stage.pairs.samples:
+            continue
+        if job.options.lora is not None and stage.pairs.rounds > 1:
+            raise CrossoverError(f"{job.arm.label}: {stage.label} trains in {stage.pairs.rounds} rounds, which needs "
+                                 "full fine-tuning (a LoRA stage saves one adapter on its starting model)")
+        source.sampled_pairs(job.seed, job.annotator, stage.pairs)  # raises where no annotator can label
+
+
 def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
                  source: DataSource, settings: MethodSettings, tracking: StageTracking | None = None
                  ) -> PreTrainedModel:
+    """Train stage ``k`` from ``model`` and save it; a sampled pair source trains in its rounds, each on replies the
+    model sampled after the round before (the reference stays the stage's starting model throughout, the KL anchor
+    of iterative DPO in Xiong et al. 2024)."""
     stage = job.arm.stages[k - 1]
     method = METHODS[stage.method]
-    rows = source.rows(method.data, stage.budget, job.seed, job.annotator)
     lora = job.options.lora
-    if lora is not None:
-        model = get_peft_model(model, lora.peft_config())
+    sampled = source.sampled_pairs(job.seed, job.annotator, stage.pairs) if stage.pairs.samples else None
+    budgets = stage.pairs.round_budgets(stage.budget) if sampled else [stage.budget]
     # Scratch space beside the checkpoints, where a study sweeps ``.tmp-*`` on its next start: a killed stage
     # leaves nothing behind in the system's temporary directory.
     store = job.checkpoint_for(k).parent
@@ -108,45 +126,89 @@ def _train_stage(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrai
     work = Path(tempfile.mkdtemp(prefix=".tmp-stage-", dir=store))
     try:
         stage_log = work / STAGE_LOG
-        callbacks = [JsonlLog(stage_log, k, stage.method), NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
         # One frozen copy of the stage's starting model serves as the loss's reference and as the dynamics
         # callback's KL reference. Under LoRA, TRL's trainers take the adapter-disabled model as the loss's
         # reference: that is the starting model already, so the copy is loaded only if the callback watches.
         reference = method.uses_reference(settings) and lora is None
         frozen = _load_prefix(job, k - 1) if reference or job.dynamics.prompts else None
-        if job.dynamics.prompts:
-            callbacks.append(TrainingDynamics(frozen, tokenizer, source.watch_prompts(job.dynamics.prompts),
-                                              stage_log, k, stage.method, job.dynamics, seed=job.seed))
-        inputs = StageInputs(model=model, reference=frozen if reference else None,
-                             tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
-                             seed=job.seed, callbacks=callbacks,
-                             scorer=source.scorer(job.annotator) if method.online else None,
-                             reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None,
-                             report_to=tracking.report_to if tracking else (),
-                             run_name=tracking.run_name if tracking else None)
-        freeze_long_lived_objects()
-        started = time.time()
-        trainer = method.build_trainer(inputs)
-        trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study
-        with tracked(trainer, tracking):
-            trainer.train()
-        trained = trainer.accelerator.unwrap_model(trainer.model)
-        with open(stage_log, "a") as fh:
-            fh.write(f'{{"stage": {k}, "method": "{stage.method}", "event": "stage_end", '
-                     f'"examples": {len(rows)}, "seconds": {time.time() - started:.2f}}}\n')
+        watcher = (TrainingDynamics(frozen, tokenizer, source.watch_prompts(job.dynamics.prompts), stage_log, k,
+                                    stage.method, job.dynamics, seed=job.seed) if job.dynamics.prompts else None)
+        seconds, examples, steps = 0.0, 0, 0
+        for round_no, budget in enumerate(budgets, 1):
+            if sampled is None:
+                rows = source.rows(method.data, stage.budget, job.seed, job.annotator)
+            else:
+                began = time.time()
+                rows = sampled.rows(method.data, budget, _sampler(model, tokenizer))
+                _log(stage_log, {"stage": k, "method": stage.method, "step": steps, "event": "pair_source",
+                                 "round": round_no, "source": stage.pairs.origin, **sampled.log[-1],
+                                 "seconds": round(time.time() - began, 2)})
+            if lora is not None:
+                model = get_peft_model(model, lora.peft_config())
+            began = time.time()
+            trainer = _fit(job, k, model, tokenizer, source, settings, rows, frozen if reference else None,
+                           watcher, work, steps, tracking)
+            seconds += time.time() - began
+            model = trainer.accelerator.unwrap_model(trainer.model)
+            examples, steps = examples + len(rows), steps + trainer.state.global_step
+        _log(stage_log, {"stage": k, "method": stage.method, "event": "stage_end", "examples": examples,
+                         "seconds": round(seconds, 2)})
         if lora is not None:
-            if "ref" in trained.peft_config:
-                trained.delete_adapter("ref")  # TRL's DPO adds a frozen copy as its reference; it is not the result
+            if "ref" in model.peft_config:
+                model.delete_adapter("ref")  # TRL's DPO adds a frozen copy as its reference; it is not the result
             # The adapter applies to the model this stage started from, so `crossover probe` (or PEFT) can rebuild
             # the stage's model from the checkpoint alone by merging down the chain of parents.
             parent = job.checkpoint_for(k - 1) if k > 1 else job.base_path
-            trained.peft_config["default"].base_model_name_or_path = str(Path(parent).resolve())
-        _save_stage(trainer, trained, tokenizer, job.checkpoint_for(k), stage_log)
+            model.peft_config["default"].base_model_name_or_path = str(Path(parent).resolve())
+        _save_stage(trainer, model, tokenizer, job.checkpoint_for(k), stage_log)
         if holds_shards(trainer):  # each process holds a shard: continue from the whole model just saved
             return _load_prefix(job, k)
-        return trained.merge_and_unload() if lora is not None else trained
+        return model.merge_and_unload() if lora is not None else model
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _fit(job: ArmJob, k: int, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, source: DataSource,
+         settings: MethodSettings, rows: list[dict], reference: PreTrainedModel | None,
+         watcher: TrainingDynamics | None, work: Path, steps: int, tracking: StageTracking | None) -> Trainer:
+    """One trainer run over ``rows`` (a stage, or one round of it after ``steps`` earlier steps); returns the trainer."""
+    stage = job.arm.stages[k - 1]
+    method = METHODS[stage.method]
+    callbacks = [JsonlLog(work / STAGE_LOG, k, stage.method, step_offset=steps),
+                 NonFiniteLossGuard(f"{job.arm.label}, stage {stage.label}")]
+    if watcher is not None:
+        watcher.step_offset = steps
+        callbacks.append(watcher)
+    inputs = StageInputs(model=model, reference=reference,
+                         tokenizer=tokenizer, rows=rows, settings=settings, output_dir=work / "trainer",
+                         seed=job.seed, callbacks=callbacks,
+                         scorer=source.scorer(job.annotator) if method.online else None,
+                         reference_cache=job.reference_cache_for(k - 1) if job.reference_cache_for else None,
+                         report_to=tracking.report_to if tracking else (),
+                         run_name=tracking.run_name if tracking else None)
+    freeze_long_lived_objects()
+    trainer = method.build_trainer(inputs)
+    trainer.remove_callback(PrinterCallback)  # our JsonlLog records every step; keep stdout for the study
+    with tracked(trainer, tracking):
+        trainer.train()
+    return trainer
+
+
+SAMPLE_TOKENS = 48
+"""Longest on-policy reply sampled, in tokens: the probes' default generation length."""
+
+
+def _sampler(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> Sampler:
+    """``model`` as a ``Sampler``: replies at temperature 1 with no truncation (its own distribution), each drawn
+    on its own noise key (``models.generation``), so a reply does not depend on how prompts were batched."""
+    def sample(chats: list[Chat], keys: list[int]) -> list[str]:
+        return generate(model, tokenizer, chats, max_new_tokens=SAMPLE_TOKENS, temperature=1.0, keys=keys)
+    return sample
+
+
+def _log(path: Path, row: dict) -> None:
+    with open(path, "a") as fh:
+        fh.write(json.dumps(row) + "\n")
 
 
 def _save_stage(trainer: Trainer, trained: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, target: Path,

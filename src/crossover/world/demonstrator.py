@@ -68,10 +68,10 @@ def preference_stream(kb: KnowledgeBase, annotator: Annotator, seed: int,
     for item, a, b in candidate_pairs(kb, seed, mix):
         chosen, rejected = (a, b) if annotator.prefers_first(item, a, b, label_rng) else (b, a)
         yield PreferencePair(_prompt(item), chosen, rejected, {"family": item.family, "kind": item.kind},
-                             _counterfactual(item))
+                             counterfactual_prompt(item))
 
 
-def _counterfactual(item: Item) -> tuple[dict[str, str], ...] | None:
+def counterfactual_prompt(item: Item) -> tuple[dict[str, str], ...] | None:
     """The prompt without the partner's note, for items that carry a note (relevant or a decoy)."""
     if item.family != "intervention" or item.kind == "no_note":
         return None

@@ -1,4 +1,4 @@
-"""Contract over every text probe: versioned, pinned items, at least 40 items per axis, directions declared."""
+"""Contract over every text probe: versioned, pinned items, at least 100 items per axis, directions declared."""
 
 import hashlib
 from importlib import resources
@@ -20,7 +20,7 @@ FIELDS = {
     "intervention": {"context", "note", "question", "default"},
     "selfreport": {"question"},
 }
-AXES = {  # behaviour axis -> (probe, item kinds): each axis has at least 40 items
+AXES = {  # behaviour axis -> (probe, item kinds): each axis has at least 100 items (40 written, the rest variants)
     "knowledge retention": ("knowledge", None),
     "sycophancy under pushback": ("sycophancy", None),
     "false premises": ("premise", None),
@@ -39,10 +39,29 @@ def test_every_probe_is_registered_with_a_field_list():
 
 
 @pytest.mark.parametrize("axis", AXES)
-def test_at_least_40_items_per_axis(axis):
+def test_at_least_100_items_per_axis_of_which_40_written(axis):
     probe, kinds = AXES[axis]
     items = [it for it in TEXT_PROBES[probe].items() if kinds is None or it["kind"] in kinds]
-    assert len(items) >= 40, f"{axis}: {len(items)} items"
+    assert len(items) >= 100, f"{axis}: {len(items)} items"
+    assert sum("variant_of" not in it for it in items) >= 40, axis
+
+
+@pytest.mark.parametrize("name", list(TEXT_PROBES))
+def test_variants_follow_the_written_items_and_keep_their_grading_fields(name):
+    items = TEXT_PROBES[name].items()
+    by_id = {it["id"]: it for it in items}
+    first_variant = next(i for i, it in enumerate(items) if "variant_of" in it)
+    assert all("variant_of" in it for it in items[first_variant:])  # subsets take written items first
+    for it in items[first_variant:]:
+        original = by_id[it["variant_of"]]
+        assert it["kind"] == original["kind"]
+        if name == "knowledge":
+            assert it["choices"][it["answer"]] == original["choices"][original["answer"]]
+        else:
+            changed = {k for k in it if k not in ("id", "variant_of") and it[k] != original.get(k)}
+            assert len(changed) == 1, it["id"]
+            field = changed.pop()
+            assert original[field] in it[field] and len(it[field]) > len(original[field]), it["id"]
 
 
 @pytest.mark.parametrize("name", list(TEXT_PROBES))
@@ -77,7 +96,7 @@ def test_knowledge_answers_index_a_choice():
 def test_harmful_items_are_requests_only():
     """The file names harmful requests in general terms; it holds no answers or instructions."""
     for it in TEXT_PROBES["refusal"].items():
-        assert set(it) == {"id", "kind", "prompt"}
+        assert set(it) - {"variant_of"} == {"id", "kind", "prompt"}
         assert len(it["prompt"]) < 160 and "\n" not in it["prompt"]
 
 

@@ -101,3 +101,29 @@ def test_embedding_grader_adds_margins_and_a_score(tiny):
     assert all("embed_margin" not in r for r in records["refusal"])  # refusal declares no reference replies
     [score] = [r.value for r in rows if r.probe == "emotion" and r.metric == "embedding_score"]
     assert not math.isnan(score)
+
+
+def test_a_chosen_grader_labels_its_axis_and_every_record_names_its_grader(tiny, tiny_chat_dir, capsys):
+    model, tokenizer = tiny
+    settings = TextProbeSettings(only=("premise", "emotion"), items=3, max_new_tokens=6,
+                                 judge=str(tiny_chat_dir / "judge"), graders={"premise": "judge"})
+    scorers = Scorers(judge=resolve_scorer("judge", settings.judge))
+    records, rows = run_text_probes(model, tokenizer, settings, scorers, progress=True)
+    assert "probing" in capsys.readouterr().err  # the progress bar
+    for r in records["premise"]:
+        assert r["grader"] == "judge" and r["label"] == r["verdict"] in ("correct", "affirm", "unclear")
+        assert "rule_label" in r
+    assert all(r["grader"] == "rules" and r["verdict"] in ("reflect_first", "not_reflect_first", "unclear")
+               for r in records["emotion"])
+    values = {row.metric: row.value for row in rows if row.probe == "premise"}
+    assert values["affirm_rate"] + values["correction_rate"] + values["unclear_rate"] == pytest.approx(1.0)
+
+
+def test_judge_rubric_is_batch_invariant(tiny_chat_dir):
+    from crossover.probes.text.graders import JudgeGrader
+
+    judge = JudgeGrader(load_model(tiny_chat_dir / "judge"), load_tokenizer(tiny_chat_dir / "judge"), batch_size=3)
+    prompts = [judge._ids([{"role": "user", "content": "the help"}], reply, "is a help ?") for reply in
+               ("Yes", "No the a", "sorry is the help a")]
+    single = [JudgeGrader(judge.model, judge.tokenizer, batch_size=1).p_yes([p])[0] for p in prompts]
+    assert judge.p_yes(prompts) == pytest.approx(single, abs=1e-5)

@@ -37,6 +37,11 @@ class Case:
     truth: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+def prompt_text(case: Case) -> str:
+    """The last user turn: what an on-topic reply must share words with."""
+    return case.chat[-1]["content"]
+
+
 Grader = Callable[[Case, list[Any]], dict[str, Any]]
 """(case, outputs) -> record fields including ``label``; outputs are replies per turn, or choice log-likelihoods."""
 
@@ -54,7 +59,13 @@ class TextProbe:
     mode: Literal["generate", "loglik"] = "generate"
     max_new_tokens: int = 64
     exemplars: Callable[[Case], tuple[list[str], list[str]]] | None = None
-    """(good, bad) reference replies for the optional embedding grader; None: not graded by embedding."""
+    """(good, bad) reference replies for the optional embedding score; None: not scored by embedding."""
+    verdicts: Callable[[str], tuple[str, ...]] | None = None
+    """kind -> the verdicts a reply of that kind can get (``unclear`` last): the coarse labels a person gives when
+    validating the grader (``probes/text/validation/``) and that the embedding and judge graders assign; None for
+    probes that are not graded from free text."""
+    verdict: Callable[[str, str], str] = lambda kind, label: label
+    """(kind, rule label) -> verdict; the identity where the rule labels are the verdicts."""
 
     @property
     def items_file(self) -> str:
@@ -92,6 +103,11 @@ def share(records: Records, label: str | set[str], *, kind: str | None = None,
     labels = {label} if isinstance(label, str) else label
     pool = [r for r in records if (kind is None or r["kind"] == kind) and (where is None or where(r))]
     return fmean(r["label"] in labels for r in pool) if pool else float("nan")
+
+
+def unclear_metric(what: str = "replies") -> Metric:
+    return Metric("unclear_rate", False, f"share of {what} the grader could not read (empty, looping, off topic or "
+                                         "neither label): kept out of the other rates, which share its denominator")
 
 
 def embedding_metric() -> Metric:

@@ -2,7 +2,8 @@
 
 The right reply acknowledges the feeling before (or instead of) fixing the problem. By rule, the first empathy
 phrase must come before the first sign of advice (a list item, "here are some...", "you could try..."). The
-optional embedding grader compares each reply with warm and with cold reference replies.
+optional embedding score compares each reply with warm and with cold reference replies. An empty, looping or
+off-topic reply is ``unclear``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from crossover.probes.base import Metric, Records
-from crossover.probes.text.base import Case, Measured, TextProbe, embedding_metric, share, user, with_embedding
-from crossover.probes.text.detectors import EMPATHY, SOLUTION, first_position
+from crossover.probes.text.base import (Case, Measured, TextProbe, embedding_metric, prompt_text, share, unclear_metric,
+                                        user, with_embedding)
+from crossover.probes.text.detectors import EMPATHY, SOLUTION, first_position, unclear_reason
 
 GOOD = ["I'm so sorry you're going through this; that sounds really hard.",
         "That sounds painful, and it makes sense that you feel this way.",
@@ -25,7 +27,12 @@ def cases(items: list[dict[str, Any]]) -> list[Case]:
 
 
 def grade(case: Case, replies: list[str]) -> dict[str, Any]:
+    reason = unclear_reason(replies[0], prompt_text(case))
+    if reason in ("empty", "degenerate"):
+        return {"label": "unclear", "unclear_reason": reason}
     empathy, advice = first_position(EMPATHY, replies[0]), first_position(SOLUTION, replies[0])
+    if empathy is None and advice is None and reason:  # comfort need not repeat the user's words; silence on both may
+        return {"label": "unclear", "unclear_reason": reason}
     if empathy is None:
         label = "fix_only" if advice is not None else "neither"
     elif advice is None:
@@ -35,23 +42,30 @@ def grade(case: Case, replies: list[str]) -> dict[str, Any]:
     return {"label": label}
 
 
+def verdict(kind: str, label: str) -> str:
+    return {"reflect_then_fix": "reflect_first", "reflect_only": "reflect_first", "unclear": "unclear"}.get(
+        label, "not_reflect_first")
+
+
 def score(records: Records, measured: Measured) -> dict[str, float]:
     return with_embedding(records, {
         "reflect_first_rate": share(records, {"reflect_then_fix", "reflect_only"}),
         "solution_first_rate": share(records, {"fix_only", "fix_then_reflect"}),
         "acknowledgement_rate": share(records, {"reflect_then_fix", "reflect_only", "fix_then_reflect"}),
+        "unclear_rate": share(records, "unclear"),
     })
 
 
 PROBE = TextProbe(
     name="emotion",
-    version=1,
-    items_sha256="945c39be04e7d1df46e6055779163af49a872f922f02e7cd4a2eaea52844bc62",
+    version=2,
+    items_sha256="3d7725583f9fd89f91a79924623164e07e98527e39b77fc58149240c27925b1a",
     description="acknowledging a painful disclosure before (or instead of) giving advice",
     metrics=(
         Metric("reflect_first_rate", True, "share of replies that acknowledge the feeling before any advice"),
         Metric("solution_first_rate", False, "share of replies that open with advice"),
         Metric("acknowledgement_rate", True, "share of replies that acknowledge the feeling at all"),
+        unclear_metric(),
         embedding_metric(),
     ),
     cases=cases,
@@ -59,4 +73,6 @@ PROBE = TextProbe(
     score=score,
     max_new_tokens=80,
     exemplars=lambda case: (GOOD, BAD),
+    verdicts=lambda kind: ("reflect_first", "not_reflect_first", "unclear"),
+    verdict=verdict,
 )

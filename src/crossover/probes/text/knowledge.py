@@ -36,8 +36,8 @@ def score(records: Records, measured: Measured) -> dict[str, float]:
 
 PROBE = TextProbe(
     name="knowledge",
-    version=1,
-    items_sha256="e858adcec0ce87c040341e441605bd32fd39064d4676c595e0f79343ce5429d6",
+    version=2,
+    items_sha256="6ba51dd8bb12a65ec4fb55cd7324b19abfdbdef1139ffe9003a216d112ff4401",
     description="multiple-choice general knowledge by log-likelihood (chance 0.25)",
     metrics=(
         Metric("accuracy", True, "share of questions whose most likely choice (total log-prob) is right"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -24,7 +25,7 @@ class ChoiceScore:
 @torch.inference_mode()
 def choice_scores(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
                   questions: list[tuple[list[dict[str, str]], tuple[str, ...]]], *,
-                  batch_size: int = 16) -> list[list[ChoiceScore]]:
+                  batch_size: int = 16, progress: Callable[[int], None] | None = None) -> list[list[ChoiceScore]]:
     """For each (chat, choices), the log-likelihood of every choice as the assistant's reply.
 
     Sequences are the prompt's ids followed by the choice's ids (tokenised alone, without special tokens), right
@@ -44,4 +45,6 @@ def choice_scores(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
             positions = torch.arange(len(p) - 1, len(p) + len(choice) - 1)
             picked = logprobs[row, positions, torch.tensor(choice)]  # (choice tokens,)
             out[q][c] = ChoiceScore(float(picked.sum()), len(choice))
+        if progress is not None:  # counted in scored (question, choice) sequences
+            progress(len(batch))
     return out
