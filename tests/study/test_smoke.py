@@ -55,7 +55,7 @@ def test_summary_and_report(smoke_study):
     analysis = analyze(root)
     summary = json.loads((root / "summary.json").read_text())
     assert summary["crossover"]["point"] == {"n0": 16, "n": 16, "m": 16, "method": "dpo"}
-    assert summary["cost"]["price_sft"] == 1.0 and summary["schema"] == 2
+    assert summary["cost"]["price_sft"] == 1.0 and summary["schema"] == 3
     assert {f.probe for f in analysis.breakeven} >= {"satisfaction", "sycophancy", "refusal", "length"}
     by_metric = {(f.probe, f.metric): f for f in analysis.breakeven}
     # one seed: intervals come from resampling probe items, for every metric that is a mean over items

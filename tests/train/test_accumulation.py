@@ -55,5 +55,8 @@ def test_batch_8_and_two_accumulated_batches_of_4_give_the_same_update(name, kin
     split = one_update(name, rows, tmp_path, 4, 2, monkeypatch)
     assert whole and whole.keys() == split.keys()
     for n in whole:
-        torch.testing.assert_close(split[n], whole[n], rtol=1e-4, atol=1e-7, msg=n)
+        # Summation order (thread count, micro-batch split) moves near-zero elements by rounding of the largest
+        # ones, so the absolute slack scales with the tensor; a per-micro-batch normalisation bug is a factor ~2.
+        scale = whole[n].abs().max().item()
+        torch.testing.assert_close(split[n], whole[n], rtol=1e-4, atol=max(1e-7, 1e-5 * scale), msg=n)
     assert any(g.abs().max() > 0 for g in whole.values())
