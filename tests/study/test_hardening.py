@@ -109,19 +109,24 @@ def test_a_damaged_checkpoint_is_a_clear_error_and_records_nothing(done, tmp_pat
     child = next(p for p in (root / "runs").iterdir()
                  if not p.name.startswith(".") and ">" in json.loads((p / "config.json").read_text())["spec"]["arm"])
     shutil.rmtree(child)
-    weights = next((root / "checkpoints").glob("*/model.safetensors"))
-    if damage == "truncate":
-        weights.write_bytes(weights.read_bytes()[:1000])
-    else:
-        weights.unlink()
-        (weights.parent / "pytorch_model.bin").write_bytes(b"pickle")
+    # Every stage-prefix checkpoint is damaged: the child would otherwise load whichever one it needs (its own
+    # whole-arm checkpoint first), and which one a glob meets first depends on the hashes in the directory names.
+    checkpoints = sorted((root / "checkpoints").glob("*/model.safetensors"))
+    assert len(checkpoints) == 2
+    for weights in checkpoints:
+        if damage == "truncate":
+            weights.write_bytes(weights.read_bytes()[:1000])
+        else:
+            weights.unlink()
+            (weights.parent / "pytorch_model.bin").write_bytes(b"pickle")
     outcome = run(tiny(), root)
     if damage == "truncate":
         assert len(outcome.failures) == 1 and child.name not in finished(root)
         assert "cannot load the model checkpoint" in next(iter(outcome.failures.values()))
     else:  # an incomplete checkpoint is not used: the stage is trained again, never loaded from the pickle
         assert not outcome.failures and child.name in finished(root)
-        assert (weights.parent / "model.safetensors").exists() and not (weights.parent / "pytorch_model.bin").exists()
+        for weights in checkpoints:
+            assert weights.exists() and not (weights.parent / "pytorch_model.bin").exists()
 
 
 @pytest.mark.parametrize("name", ["../escape", "/tmp/abs", "a/b", "..", ".", "a\\\\b", ""])
