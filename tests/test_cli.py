@@ -54,3 +54,18 @@ def test_probe_settings_are_checked_before_any_model_loads(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "only: unknown probe(s) vibes" in err and "items: must not be negative, got -1" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_help_renders_for_the_command_and_every_verb(capsys):
+    """argparse formats help strings with %: a bare '80%' in one verb's help broke `crossover --help`."""
+    import pytest
+
+    from crossover import cli
+
+    parser = cli.build_parser()
+    verbs = parser._subparsers._group_actions[0].choices
+    for argv in [["--help"], *[[verb, "--help"] for verb in verbs]]:
+        with pytest.raises(SystemExit) as exit_:
+            parser.parse_args(argv)
+        assert exit_.value.code == 0, argv
+    assert "80% power" in capsys.readouterr().out

@@ -185,7 +185,7 @@ def _change(text: str) -> tuple[str, float]:
 
 def _plan_parser(sub: Verbs) -> None:
     plan = sub.add_parser("plan", help="from a finished pilot study, the seeds and items needed to detect a change "
-                                       "on each primary metric at 80% power")
+                                       "on each primary metric at 80%% power")
     plan.add_argument("study_dir")
     plan.add_argument("--change", type=_change, action="append",
                       help="probe.metric=CHANGE to detect (repeatable; default: each primary metric's equivalence "
