@@ -67,7 +67,7 @@ def dose(budgets: list[int]) -> None:
 
 
 def _runs(study: Path):
-    for run in sorted((study / "runs").iterdir()):
+    for run in sorted(p for p in (study / "runs").iterdir() if not p.name.startswith(".")):
         config = json.loads((run / "config.json").read_text())
         spec = config["spec"]
         training = {k: v for k, v in spec.items() if k not in ("arm", "probes", "dynamics")}
