@@ -18,10 +18,18 @@ variance less ``sigma_e^2 / S``, and ``sigma_seed^2`` the pooled per-seed varian
 less ``sigma_e^2 / I_pilot``. Power at a true change ``delta`` is that of a two-sided t test with the pooled
 seed stratum's degrees of freedom, ``(C - 1)(S - 1)`` for C cells, read from the noncentral t distribution. The
 components come from the pilot's few seeds, so the answers are orders of magnitude, as any pilot-based plan is.
+
+A share (a per-item 0/1 outcome such as a flip or a refusal) is planned at no less per-observation variance than
+the change itself brings: ``sigma_item^2 + sigma_e^2 >= p0 (1 - p0) + p1 (1 - p1)``, the variance of a difference
+of two Bernoulli outcomes at the pilot's rate ``p0`` (the more-SFT arm) and ``p1 = p0 +- delta`` (whichever is
+larger). A pilot where a share is 0 nearly everywhere shows almost no variance, and read alone it would claim that
+two items detect any change; the floor is the variance at the rate the alternative implies. A metric whose pilot
+showed no variation and that is not a share cannot be planned from that pilot, and the plan says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -76,6 +84,21 @@ class VarianceParts:
     """Degrees of freedom of the seed stratum per seed beyond the first: (C - 1) when pooled over C cells."""
     item_records: bool
 
+    @property
+    def degenerate(self) -> bool:
+        """True when the pilot showed no variation at all (e.g. a rate that was 0 in every run and item): its
+        variance, and so the seeds and items needed, cannot be read from it."""
+        return self.seed == 0 and self.item == 0 and self.residual == 0
+
+    def with_share_floor(self, p0: float, delta: float) -> VarianceParts:
+        """The parts with the per-observation variance raised to the Bernoulli floor of a share at ``p0`` and
+        ``p0 +- delta`` (see the module docstring); unchanged where the pilot's own variance is larger."""
+        p1 = max((min(1.0, p0 + delta), max(0.0, p0 - delta)), key=lambda p: p * (1 - p))
+        floor = p0 * (1 - p0) + p1 * (1 - p1)
+        if self.item + self.residual >= floor:
+            return self
+        return dataclasses.replace(self, residual=floor - self.item)
+
     def se(self, seeds: int, items: float) -> float:
         return math.sqrt(self.seed / seeds + self.item / items + self.residual / (seeds * items))
 
@@ -87,7 +110,11 @@ class VarianceParts:
         df = max(1.0, self.df_per_seed * (seeds - 1))
         crit = stats.t.ppf(0.5 + confidence / 2, df)
         nc = abs(delta) / se
-        return float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
+        # scipy's noncentral t returns NaN in the far tails at large nc (1.17: cdf(-2.4, 6, 10) is NaN): the lower
+        # tail there is below 1e-20, and the upper tail falls back to the normal approximation.
+        upper, lower = stats.nct.sf(crit, df, nc), stats.nct.cdf(-crit, df, nc)
+        upper = upper if math.isfinite(upper) else stats.norm.sf(crit - nc)
+        return float(upper + (lower if math.isfinite(lower) else 0.0))
 
     def seeds_needed(self, delta: float, items: float, confidence: float) -> int | None:
         for s in range(2, MAX_SEEDS + 1):
@@ -128,6 +155,8 @@ class PlanRow:
     items_at: dict[int, int | None]
     """seeds -> items per probe needed at that many seeds (None: out of reach at any number of items)."""
     item_records: bool
+    degenerate: bool = False
+    """The pilot showed no variation in this contrast (``VarianceParts.degenerate``): nothing to plan from."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +173,11 @@ class Plan:
                "pairs vs more SFT at equal cost, per primary metric"]
         for r in self.rows:
             seeds = ", ".join(f"{f}x items ({f * r.items_per_probe}/probe): {_count(n)}" for f, n in r.seeds_at.items())
+            if r.degenerate:
+                out.append(f"[{r.annotator}] {r.probe}.{r.metric} +-{r.delta:g}: no variation in the pilot (every "
+                           "seed and item gave the same difference), so its power and the seeds and items needed "
+                           "cannot be estimated from it")
+                continue
             head = (f"[{r.annotator}] {r.probe}.{r.metric} +-{r.delta:g}: power now {r.pilot_power:.0%} "
                     f"({r.pilot_seeds} seeds, {r.items_per_probe} items/probe)")
             if not r.item_records:
@@ -180,6 +214,8 @@ def plan_rows(ctx: Context, point, primary: list[tuple[str, str]], changes: dict
                 continue
             if parts is None:
                 continue
+            if margin(probe, metric) == RATE_MARGIN and parts.item_records:
+                parts = parts.with_share_floor(float(np.nanmean(np.asarray(b.values, dtype=float))), delta)
             conf = ctx.settings.confidence
             per_probe = items_per_probe or parts.items  # a study that does not record its items: the table's
             rows.append(PlanRow(
@@ -187,7 +223,7 @@ def plan_rows(ctx: Context, point, primary: list[tuple[str, str]], changes: dict
                 parts.power(delta, parts.seeds, parts.items, conf),
                 {f: parts.seeds_needed(delta, parts.items * f, conf) for f in ITEM_FACTORS},
                 {s: _items_needed(parts, delta, s, per_probe, conf) for s in SEED_COUNTS},
-                parts.item_records))
+                parts.item_records, parts.degenerate))
     return rows
 
 
