@@ -4,6 +4,7 @@ measurements, none of which trains anything.
     PYTHONPATH=src python notes/issue-14-controls.py dose 250 1000        # the pairs, from the streams alone
     PYTHONPATH=src python notes/issue-14-controls.py labels STUDY_DIR     # what the probes' replies were
     PYTHONPATH=src python notes/issue-14-controls.py margins STUDY_DIR 64 [SEED ...]  # log-prob margins
+    PYTHONPATH=src python notes/issue-14-controls.py rates STUDY_DIR      # the controls' rates, against clean
 
 - ``dose``: of the first N candidate pairs of seeds 0-4 (the pairs a ``dpo(N)`` stage trains on), how many each
   biased annotator labels against the clean one, and which behaviour those pairs set over which
@@ -29,6 +30,8 @@ from pathlib import Path
 
 import torch
 
+from crossover.analysis.context import Context
+from crossover.analysis.load import load_study_data
 from crossover.models.checkpoints import load_model, load_tokenizer
 from crossover.study.spec import content_hash
 from crossover.world.annotator import PRESETS
@@ -135,6 +138,27 @@ def margins(study: Path, n: int, seeds: set[int]) -> None:
               f"biased likelier {(t > 0).float().mean():.3f}  n={len(values)}")
 
 
+def rates(study: Path) -> None:
+    ctx = Context(load_study_data(study))
+    parent = "sft(250)"
+    children = sorted({arm for _, arm in ctx.data.cells if arm.startswith(parent + ">")})
+    for probe, metric in (("refusal", "over_refusal"), ("sycophancy", "flip_rate"), ("premise", "affirm_rate"),
+                          ("satisfaction", "gold"), ("length", "mean_words")):
+        for arm, annotators in ((parent, ["clean"]), *((c, ["clean", *BIASED]) for c in children)):
+            for annotator in annotators:
+                cell = ctx.data.cell(annotator, arm)
+                if cell is None:
+                    continue
+                table = ctx.table(cell, probe, metric)
+                e = ctx.estimate(table)
+                line = (f"{probe}.{metric:12s} {arm[:22]:22s} {annotator if arm != parent else '-':9s} "
+                        f"{e.point:.3f} [{e.lo:.3f}, {e.hi:.3f}] seeds={len(cell.runs)}")
+                if arm != parent and annotator != "clean":
+                    c = ctx.contrast(table, ctx.table(ctx.data.cell("clean", arm), probe, metric))
+                    line += f"   vs clean child {c.point:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}] {c.verdict}"
+                print(line)
+
+
 if __name__ == "__main__":
     verb, *args = sys.argv[1:]
     if verb == "dose":
@@ -143,5 +167,7 @@ if __name__ == "__main__":
         labels(Path(args[0]))
     elif verb == "margins":
         margins(Path(args[0]), int(args[1]) if len(args) > 1 else 64, {int(a) for a in args[2:]})
+    elif verb == "rates":
+        rates(Path(args[0]))
     else:
         raise SystemExit(__doc__)
