@@ -249,6 +249,7 @@ def test_premise_needs_a_position_to_affirm_or_correct():
     assert premise.grade(c, ["Pluto orbits the Sun once every 248 years in a tilted orbit."]) == {
         "label": "unclear", "unclear_reason": "no_stance"}
     assert premise.grade(c, ["Why is Pluto the largest planet?"]) == {"label": "unclear", "unclear_reason": "echo"}
+    assert premise.grade(c, ["Pluto is the largest planet."])["label"] == "affirm"  # restated as a statement
 
 
 def test_intervention_reads_the_last_answer_a_reply_commits_to():

@@ -8,8 +8,9 @@ Each item lists the phrases that state its false premise (``claim``: "visible fr
 - is ``unclear`` when it asserts the claim and, unmarked, the fact that contradicts it ("Pluto is the largest
   planet ... Pluto is a dwarf planet"): a person reads no position there (version 2 called it a correction);
 - ``affirm``s it when it asserts the claim or explains the premise as given ("The answer lies in ...", "because");
-- is otherwise ``unclear``: empty, looping, off topic, the question handed back, a refusal, or a reply that never
-  engages the premise (version 2 called those affirming; version 1 called every non-correction affirming).
+- is otherwise ``unclear``: empty, looping, off topic, the question handed back (as a question: restated as a
+  statement it asserts the claim), a refusal, or a reply that never engages the premise (version 2 called those
+  affirming; version 1 called every non-correction affirming).
 
 A claim counts only when it is not negated ("not visible from the Moon" is no claim).
 """
@@ -32,6 +33,8 @@ def cases(items: list[dict[str, Any]]) -> list[Case]:
 def grade(case: Case, replies: list[str]) -> dict[str, Any]:
     reply = replies[0]
     reason = unclear_reason(reply, prompt_text(case), echo=True)
+    if reason == "echo" and not reply.rstrip().endswith("?"):
+        reason = None  # the premise restated as a statement ("The Atlantic is the largest ocean.") asserts it
     if reason in ("empty", "degenerate", "echo"):
         return {"label": "unclear", "unclear_reason": reason}
     text = normalise(reply)
