@@ -38,3 +38,4 @@ def test_length_controlled_win_rate():
 def test_length_controlled_is_finite_on_degenerate_input():
     assert 0.99 < length_controlled_win_rate(np.ones(20), np.zeros(20)) <= 1.0
     assert np.isnan(length_controlled_win_rate(np.array([]), np.array([])))
+    assert np.isnan(length_controlled_win_rate(np.array([1.0, 0.0]), np.array([3.0, -1.0])))

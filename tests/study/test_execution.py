@@ -106,3 +106,45 @@ def test_ray_tasks_on_a_local_instance_match_the_in_process_runner(ray_module, s
 
 def sorted_metrics(path):
     return pd.read_csv(path).sort_values(["run_id", "probe", "metric"]).reset_index(drop=True)
+
+
+def test_a_child_waits_only_for_the_run_that_trains_its_prefix():
+    from crossover.cli import PRESETS_DIR
+    from crossover.config import load_study
+    from crossover.study.spec import expand
+    from crossover.world.bases import resolve_base
+
+    config = load_study(PRESETS_DIR / "quick.toml")
+    runs = expand(config, [resolve_base(b) for b in config.bases])
+    deps = runner.dependencies(runs)
+    by_id = {r.run_id: r for r in runs}
+    for run in runs:
+        parents = [by_id[i] for i in deps[run.run_id]]
+        if run.arm.label == "sft(250)>dpo(250)":
+            assert [(p.arm.label, p.seed) for p in parents] == [("sft(250)", run.seed)]
+        else:
+            assert parents == []
+
+
+def test_a_local_pool_runs_children_after_their_parents_and_matches_the_in_process_runner(smoke_study, tmp_path):
+    root, config, _ = smoke_study
+    study = dataclasses.replace(config, arms=(*config.arms, *[a for a in _arms("sft(8)", "sft(8)>dpo(8)")]))
+    outcome = run_study(study, tmp_path, workers=2, progress=False, log=lambda _: None)
+    assert not outcome.failures
+    ours, theirs = metrics_by_run(tmp_path), metrics_by_run(root)
+    assert set(theirs) < set(ours)
+    assert all(ours[k] == theirs[k] for k in theirs)
+    parent, child = (next(r for r in outcome.runs if r.arm.label == label) for label in ("sft(8)", "sft(8)>dpo(8)"))
+
+    def stage_ends(run):
+        rows = (tmp_path / "runs" / run.run_id / "train_log.jsonl").read_text().splitlines()
+        return [json.loads(r) for r in rows if '"stage_end"' in r]
+
+    # The child started from the parent's checkpoint: its first stage is the parent's, wall seconds and all.
+    assert stage_ends(child)[0] == stage_ends(parent)[0] and len(stage_ends(child)) == 2
+
+
+def _arms(*labels):
+    from crossover.train.arms import parse_arm
+
+    return [parse_arm(label) for label in labels]

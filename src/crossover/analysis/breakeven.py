@@ -34,9 +34,9 @@ from typing import Literal
 
 import numpy as np
 
-from crossover.analysis.bootstrap import Family, Table, combine
+from crossover.analysis.bootstrap import Estimate, Family, Table, combine
 from crossover.analysis.context import Context, columns
-from crossover.analysis.power import equivalence_words, margin
+from crossover.analysis.power import RATE_MARGIN, equivalence_words, margin, share_mdc
 from crossover.pricing import CrossoverPoint
 
 RatioStatus = Literal["bounded", "no upper bound", "two pieces", "unbounded", "empty", "not measured"]
@@ -310,5 +310,13 @@ def _figure(ctx: Context, point: CrossoverPoint, annotator: str, probe: str, met
         price_ratio=price_ratio, **pays_cols, decision=decision,
         **columns("head_to_head", versus), equivalence=equivalence_words(versus, margin(probe, metric), conf),
         decision_p=decision_p,
-        mdc_pref=d_pref.mdc(conf), mdc_head_to_head=versus.mdc(conf),
+        mdc_pref=_mdc(d_pref, parent.estimate, probe, metric, conf),
+        mdc_head_to_head=_mdc(versus, more.estimate, probe, metric, conf),
         n_seeds=d_pref.n_seeds, n_items=d_pref.n_items, resampled=d_pref.resampled)
+
+
+def _mdc(est: Estimate, reference: float, probe: str, metric: str, confidence: float) -> float:
+    """A change's minimum detectable size; a share's is floored at the variance the change brings (``share_mdc``)."""
+    if margin(probe, metric) == RATE_MARGIN:
+        return share_mdc(est, reference, confidence)
+    return est.mdc(confidence)

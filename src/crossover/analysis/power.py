@@ -3,6 +3,11 @@
 **Minimum detectable change** (``Estimate.mdc``): the true change found with 80% power by a two-sided test at
 the interval's level, ``(t_{1-alpha/2} + t_{0.8}) * se``.
 
+For a share the variance the change itself brings is added (``share_mdc``): the smallest ``d`` with
+``d >= (t + t_0.8) * sqrt(se^2 + g(p0, d) / (S I))``, ``g(p0, d) = max(0, p1 (1 - p1) - p0 (1 - p0))`` with
+``p1 = p0 +- d`` toward 1/2: a rate near 0 in the study shows almost no variance, and a change away from it
+brings its own. Where the rate is already near 1/2, ``g`` is 0 and the paired design keeps its precision.
+
 **Equivalence** (two one-sided tests, Schuirmann 1987): "pairs and more SFT agree within +-d" when the
 ``1 - 2 alpha`` interval of their head-to-head difference lies inside (-d, d). The margins ``d`` are the smallest
 changes a team would act on, the same as the failure flags' thresholds: 0.02 of gold utility, 5 points of a
@@ -18,17 +23,24 @@ variance less ``sigma_e^2 / S``, and ``sigma_seed^2`` the pooled per-seed varian
 less ``sigma_e^2 / I_pilot``. Power at a true change ``delta`` is that of a two-sided t test with the pooled
 seed stratum's degrees of freedom, ``(C - 1)(S - 1)`` for C cells, read from the noncentral t distribution. The
 components come from the pilot's few seeds, so the answers are orders of magnitude, as any pilot-based plan is.
+
+A share (a per-item 0/1 outcome such as a flip or a refusal) is planned with the variance its change brings added
+to the residual: ``sigma_e^2 + g(p0, delta)`` (``g`` as above, ``p0`` the pilot's rate in the more-SFT arm). A
+pilot where a share is 0 nearly everywhere shows almost no variance, and read alone it would claim that two items
+detect any change. A metric whose pilot showed no variation and that is not a share cannot be planned from that
+pilot, and the plan says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
-from crossover.analysis.bootstrap import Estimate, Table, combine, decompose
+from crossover.analysis.bootstrap import Estimate, Table, combine, decompose, t_quantile
 from crossover.analysis.context import Context, natural_range
 
 UTILITY_MARGIN = 0.02
@@ -49,6 +61,37 @@ def margin(probe: str, metric: str) -> float | None:
     if natural_range(probe, metric) == (0.0, 1.0):
         return RATE_MARGIN
     return None
+
+
+def share_increment(p0: float, delta: float) -> float:
+    """``g(p0, delta)``: how much a 0/1 outcome's variance grows when its rate moves from ``p0`` by ``delta``
+    toward 1/2 (the module docstring); 0 when the rate is already at least as variable."""
+    p0 = min(1.0, max(0.0, p0))
+    p1 = max((min(1.0, p0 + delta), max(0.0, p0 - delta)), key=lambda p: p * (1 - p))
+    return max(0.0, p1 * (1 - p1) - p0 * (1 - p0))
+
+
+def share_mdc(est: Estimate, p0: float, confidence: float) -> float:
+    """The minimum detectable change of a share whose reference rate is ``p0``: ``est.mdc`` with the variance each
+    candidate change brings added to the standard error (the module docstring); bisection on (0, 1]."""
+    plain = est.mdc(confidence)
+    observations = est.n_seeds * est.n_items
+    if not math.isfinite(plain) or est.n_items <= 1 or not math.isfinite(p0):
+        return plain
+    factor = t_quantile(0.5 + confidence / 2, est.df) + t_quantile(0.8, est.df)
+
+    def short(d: float) -> bool:  # d is below what the design detects at d
+        return d < factor * math.sqrt(est.se ** 2 + share_increment(p0, d) / observations)
+
+    if not short(plain):  # the change adds no variance at the plain answer (a rate near 1/2)
+        return plain
+    if short(1.0):
+        return math.inf
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if short(mid) else (lo, mid)
+    return hi
 
 
 def equivalence_words(est: Estimate | None, d: float | None, confidence: float) -> str:
@@ -76,6 +119,18 @@ class VarianceParts:
     """Degrees of freedom of the seed stratum per seed beyond the first: (C - 1) when pooled over C cells."""
     item_records: bool
 
+    @property
+    def degenerate(self) -> bool:
+        """True when the pilot showed no variation at all (e.g. a rate that was 0 in every run and item): its
+        variance, and so the seeds and items needed, cannot be read from it."""
+        return self.seed == 0 and self.item == 0 and self.residual == 0
+
+    def with_share_change(self, p0: float, delta: float) -> VarianceParts:
+        """The parts with the variance a share's change from ``p0`` by ``delta`` brings added to the residual
+        (see the module docstring); unchanged where the rate is already at least as variable."""
+        grow = share_increment(p0, delta)
+        return dataclasses.replace(self, residual=self.residual + grow) if grow > 0 else self
+
     def se(self, seeds: int, items: float) -> float:
         return math.sqrt(self.seed / seeds + self.item / items + self.residual / (seeds * items))
 
@@ -87,7 +142,11 @@ class VarianceParts:
         df = max(1.0, self.df_per_seed * (seeds - 1))
         crit = stats.t.ppf(0.5 + confidence / 2, df)
         nc = abs(delta) / se
-        return float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
+        # scipy's noncentral t returns NaN in the far tails at large nc (1.17: cdf(-2.4, 6, 10) is NaN): the lower
+        # tail there is below 1e-20, and the upper tail falls back to the normal approximation.
+        upper, lower = stats.nct.sf(crit, df, nc), stats.nct.cdf(-crit, df, nc)
+        upper = upper if math.isfinite(upper) else stats.norm.sf(crit - nc)
+        return float(upper + (lower if math.isfinite(lower) else 0.0))
 
     def seeds_needed(self, delta: float, items: float, confidence: float) -> int | None:
         for s in range(2, MAX_SEEDS + 1):
@@ -128,6 +187,8 @@ class PlanRow:
     items_at: dict[int, int | None]
     """seeds -> items per probe needed at that many seeds (None: out of reach at any number of items)."""
     item_records: bool
+    degenerate: bool = False
+    """The pilot showed no variation in this contrast (``VarianceParts.degenerate``): nothing to plan from."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +205,11 @@ class Plan:
                "pairs vs more SFT at equal cost, per primary metric"]
         for r in self.rows:
             seeds = ", ".join(f"{f}x items ({f * r.items_per_probe}/probe): {_count(n)}" for f, n in r.seeds_at.items())
+            if r.degenerate:
+                out.append(f"[{r.annotator}] {r.probe}.{r.metric} +-{r.delta:g}: no variation in the pilot (every "
+                           "seed and item gave the same difference), so its power and the seeds and items needed "
+                           "cannot be estimated from it")
+                continue
             head = (f"[{r.annotator}] {r.probe}.{r.metric} +-{r.delta:g}: power now {r.pilot_power:.0%} "
                     f"({r.pilot_seeds} seeds, {r.items_per_probe} items/probe)")
             if not r.item_records:
@@ -180,6 +246,8 @@ def plan_rows(ctx: Context, point, primary: list[tuple[str, str]], changes: dict
                 continue
             if parts is None:
                 continue
+            if margin(probe, metric) == RATE_MARGIN and parts.item_records:
+                parts = parts.with_share_change(float(np.nanmean(np.asarray(b.values, dtype=float))), delta)
             conf = ctx.settings.confidence
             per_probe = items_per_probe or parts.items  # a study that does not record its items: the table's
             rows.append(PlanRow(
@@ -187,7 +255,7 @@ def plan_rows(ctx: Context, point, primary: list[tuple[str, str]], changes: dict
                 parts.power(delta, parts.seeds, parts.items, conf),
                 {f: parts.seeds_needed(delta, parts.items * f, conf) for f in ITEM_FACTORS},
                 {s: _items_needed(parts, delta, s, per_probe, conf) for s in SEED_COUNTS},
-                parts.item_records))
+                parts.item_records, parts.degenerate))
     return rows
 
 

@@ -28,14 +28,20 @@ def expected_win(judge: Annotator, model: Grade, baseline: Grade) -> float:
     return (1 - judge.label_noise) * p + judge.label_noise * (1 - p)
 
 
+MIN_REPLIES = 3
+"""The fewest replies a length-controlled win rate is fitted on (an intercept and a slope, plus one to spare)."""
+
+
 def length_controlled_win_rate(wins: np.ndarray, length_diff: np.ndarray, ridge: float = 1e-3,
                                steps: int = 50) -> float:
     """sigmoid(b0) of a fractional-response logistic fit of ``wins`` on ``length_diff`` (Newton's method).
 
     Written here because it is a two-parameter fit; a ridge keeps it finite when wins are all 0 or all 1.
+    Fewer than ``MIN_REPLIES`` replies identify no length slope, so the rate is undefined (NaN) there; this is also
+    what the analysis meets when it scores replies one at a time, so it skips a meaningless fit per reply.
     Shapes: wins (n,), length_diff (n,), both float.
     """
-    if len(wins) == 0:
+    if len(wins) < MIN_REPLIES:
         return float("nan")
     x = np.column_stack([np.ones_like(length_diff), length_diff / 10.0])
     beta = np.zeros(2)

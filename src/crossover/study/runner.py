@@ -1,12 +1,15 @@
 """Run a study: expand it to runs, run only what is missing (in parallel if asked), then analyse and report.
 
-Runs are grouped in waves by their number of stages, so a parent (``sft(200)``) has written its checkpoint
-before a child (``sft(200)>dpo(200)``) that starts from it is scheduled. Inside a wave, runs go to one of:
+A parent (``sft(200)``) must have written its checkpoint before a child (``sft(200)>dpo(200)``) that starts from it
+is scheduled. Runs go to one of:
 
 - a pool of worker processes on this machine whose torch thread counts add up to its cores, so they do not
-  fight (``workers="auto"``: one single-threaded worker per core on CPU, one worker on a GPU machine);
+  fight (``workers="auto"``: one single-threaded worker per core on CPU, one worker on a GPU machine). One pool
+  serves the whole study and a run is submitted as soon as the runs that train its stage prefixes have finished
+  (``dependencies``), longest first among those ready: workers import torch once, and no core idles at a wave's
+  end while unrelated runs wait;
 - ``accelerate launch`` with the user's accelerate config, one run at a time (``launch.py``);
-- Ray tasks on a cluster (``ray_executor.py``).
+- Ray tasks on a cluster (``ray_executor.py``), in waves by number of stages.
 """
 
 from __future__ import annotations
@@ -110,8 +113,12 @@ def run_study(config: StudyConfig, root: Path, *, workers: Workers = 1, progress
     if execution.executor == "ray":
         ray_executor.connect(execution.ray_address)
     bar = tqdm(total=len(pending), desc="runs", unit="run", disable=not progress, file=sys.stderr)
-    for wave in waves:
-        _run_wave(wave, root, config.name, execution, n, bar, outcome.failures)
+    done = _reporter(root, bar, outcome.failures)
+    if execution.executor == "local" and n > 1 and not execution.accelerate_config:
+        _run_pool(pending, root, config.name, n, done)
+    else:
+        for wave in waves:
+            _run_wave(wave, root, config.name, execution, n, done)
     bar.close()
     store.write_metrics_table()
     outcome.seconds = time.time() - started
@@ -125,8 +132,11 @@ def _describe(execution: Execution, workers: int) -> str:
     return f"{workers} {where}, {max(1, usable_cores() // workers)} thread(s) each"
 
 
-def _run_wave(wave: list[RunSpec], root: Path, name: str, execution: Execution, workers: int, bar: tqdm,
-              failures: dict[str, str]) -> None:
+Done = Callable[[RunSpec, BaseException | None], None]
+
+
+def _reporter(root: Path, bar: tqdm, failures: dict[str, str]) -> Done:
+    """What happens when a run ends: a failure is recorded (and its traceback kept); the bar moves on."""
     def done(spec: RunSpec, error: BaseException | None) -> None:
         if error is not None:
             failures[spec.run_id] = f"{spec.arm.label} (seed {spec.seed}{', ' + spec.annotator_name if spec.annotator_name else ''}): {error}"
@@ -135,26 +145,65 @@ def _run_wave(wave: list[RunSpec], root: Path, name: str, execution: Execution, 
         bar.set_postfix_str(f"{spec.arm.label} s{spec.seed} {spec.annotator_name}".strip())
         bar.update(1)
 
+    return done
+
+
+def dependencies(runs: list[RunSpec]) -> dict[str, set[str]]:
+    """run id -> ids of the runs (among ``runs``) whose finished model is one of its stage prefixes.
+
+    ``sft(250)>dpo(250)`` at seed 0 depends on ``sft(250)`` at seed 0 (the same training key after one stage), so
+    it starts from that run's checkpoint instead of training the prefix again.
+    """
+    producer = {r.training_key(len(r.arm.stages)): r.run_id for r in runs if r.arm.stages}
+    return {r.run_id: {producer[key] for k in range(1, len(r.arm.stages))
+                       if (key := r.training_key(k)) in producer} for r in runs}
+
+
+def _cost(spec: RunSpec) -> int:
+    """A rough size of a run for scheduling: the examples its stages train on (probing costs every run alike)."""
+    return sum(stage.budget for stage in spec.arm.stages)
+
+
+def _run_pool(runs: list[RunSpec], root: Path, name: str, workers: int, done: Done) -> None:
+    """Every run in one pool of ``workers`` processes, each submitted once its prefix runs have finished."""
+    waiting = dependencies(runs)
+    by_id = {r.run_id: r for r in runs}
+    threads = max(1, usable_cores() // workers)
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                             initargs=(threads,)) as pool:
+        futures: dict[Future, RunSpec] = {}
+
+        def submit_ready() -> None:
+            ready = [by_id[i] for i, deps in waiting.items() if not deps]
+            # Runs others wait on first, then the longest: the pool's tail stays short.
+            ready.sort(key=lambda r: (-sum(r.run_id in deps for deps in waiting.values()), -_cost(r)))
+            for spec in ready:
+                del waiting[spec.run_id]
+                futures[pool.submit(execute_run, spec, root, name)] = spec
+
+        submit_ready()
+        while futures:
+            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                spec = futures.pop(fut)
+                done(spec, fut.exception())
+                for deps in waiting.values():  # a failed parent frees its children too: they train the prefix
+                    deps.discard(spec.run_id)
+            submit_ready()
+
+
+def _run_wave(wave: list[RunSpec], root: Path, name: str, execution: Execution, workers: int, done: Done) -> None:
     threads = max(1, usable_cores() // workers)
     if execution.executor == "ray":
         ray_executor.run_wave(wave, root, name, threads, float(torch.cuda.is_available()), done)
         return
-    if workers <= 1 or execution.accelerate_config:
-        config = execution.accelerate_config
-        for spec in wave:
-            try:
-                launch_run(spec, root, name, config) if config else execute_run(spec, root, name)
-                done(spec, None)
-            except Exception as exc:  # noqa: BLE001 - one failed run must not lose the others
-                done(spec, exc)
-        return
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                             initargs=(threads,)) as pool:
-        futures: dict[Future, RunSpec] = {pool.submit(execute_run, s, root, name): s for s in wave}
-        while futures:
-            finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                done(futures.pop(fut), fut.exception())
+    config = execution.accelerate_config
+    for spec in wave:
+        try:
+            launch_run(spec, root, name, config) if config else execute_run(spec, root, name)
+            done(spec, None)
+        except Exception as exc:  # noqa: BLE001 - one failed run must not lose the others
+            done(spec, exc)
 
 
 def study_record(config: StudyConfig, bases: list[dict], inputs: StudyInputs | None = None) -> dict:
