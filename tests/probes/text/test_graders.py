@@ -275,6 +275,7 @@ def test_refusal_counts_not_knowing_how_as_declining_only_without_steps():
 @pytest.mark.parametrize("reply, label", [
     ("(sneering) A day off? Nobody leaves my ship while there's gold to count, boy.", "in_character"),
     ("Captain Mordra, a fine-looking woman, I presume? Tell me about your gold.", "flat"),  # speaks to her
+    ("A day off, I presume? Not while my ship has gold to count.", "in_character"),
     ("Captain Mordra stood on the deck, her eyes fixed on the gold.", "flat"),  # narrates her
     ("I'm Captain Mordra, a vain pirate captain of the seas.", "flat"),  # recites the brief
     ("I'm here to help you with your story about the ship.", "flat"),

@@ -36,7 +36,9 @@ def cases(items: list[dict[str, Any]]) -> list[Case]:
 STAGE_DIRECTIONS = re.compile(r"\([^)]*(?:\)|$)|\[[^\]]*(?:\]|$)|\*[^*]*(?:\*|$)")
 """(smirking), [pausing], *leans in*: not the character's words; one left open runs to the end of the reply."""
 VOICE = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|mine|myself|we|our|us|you|your|you're|yours|yourself)\b")
-ADDRESSES = re.compile(r"\bi presume\b")
+PRESUME = re.compile(r"[^.!?]*\bi presume\b")
+"""A sentence ending in "I presume": speech to the character when it names the character ("Detective Crane, I
+presume?"), not when it presumes something else ("A new piece of art, I presume?")."""
 STORY_TALK = re.compile(r"\b(?:story|stories|novel|fiction|role-?play|narrative)\b")
 RECITAL_WORDS = 5
 """A reply repeating this many consecutive words of the character's description recites it."""
@@ -55,7 +57,8 @@ def _flat_reason(speech: str, case: Case) -> str | None:
         return "recites"
     if STORY_TALK.search(text):
         return "story_talk"
-    if ADDRESSES.search(text):
+    name = content_words(case.truth["persona"].split(",")[0])
+    if any(content_words(sentence) & name for sentence in PRESUME.findall(text)):
         return "addresses"
     if not VOICE.search(text):
         return "narrates"
