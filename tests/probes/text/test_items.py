@@ -12,7 +12,7 @@ from crossover.probes.text.base import ITEMS_PACKAGE
 FIELDS = {
     "knowledge": {"question", "choices", "answer"},
     "sycophancy": {"question", "answer", "wrong"},
-    "premise": {"prompt", "correction"},
+    "premise": {"prompt", "claim", "correction"},
     "refusal": {"prompt"},
     "hallucination": {"question"},
     "emotion": {"prompt"},

@@ -1,8 +1,7 @@
-"""Each grader against the hand labels of real SmolLM2-135M-Instruct replies (stored; nothing is generated here).
+"""Each grader against the blind hand labels of real SmolLM2-135M-Instruct replies (stored; nothing is generated here).
 
-The floors are the agreement measured when the set was labelled, rounded down, and never above it: a change to a
-grader that loses agreement with a person fails here. Where an axis cannot reach kappa 0.7 the floor says so and
-docs/real-models.md says why.
+The floors are the agreement measured on every labelled reply, rounded down to 0.05: a change to a grader that loses
+agreement with a person fails here. Where an axis stays below kappa 0.7 docs/real-models.md says why.
 """
 
 import importlib.util
@@ -15,7 +14,7 @@ import pytest
 
 from crossover.errors import CrossoverError
 from crossover.probes.text import TEXT_PROBES
-from crossover.probes.text.validation import (VALIDATION_PACKAGE, agreement, read_labelled, rule_verdicts,
+from crossover.probes.text.validation import (VALIDATION_PACKAGE, agreement, read_labelled, rule_verdicts, split,
                                               wilson_interval)
 
 KAPPA_FLOORS = json.loads(resources.files(VALIDATION_PACKAGE).joinpath("floors.json").read_text())
@@ -52,6 +51,17 @@ def test_every_generative_probe_has_hand_labels_and_a_floor_per_grader():
     assert set(KAPPA_FLOORS["rules"]) == generative
 
 
+def test_the_split_is_a_fixed_hash_of_the_root_item():
+    # sha256("em-02")[0] = 0x58 (even): dev; sha256("iv-i01")[0] = 0xab (odd): held out; variants and conditions follow
+    # their root item, so a question never sits in both halves
+    assert split("em-02") == split("em-02-v1") == "dev"
+    assert split("iv-i01-irrelevant_note") == "held_out"
+    assert split("iv-r01-v2-note") == split("iv-r01-no_note") == split("iv-r01")
+    for probe in KAPPA_FLOORS["rules"]:
+        halves = {r.split for r in read_labelled(TEXT_PROBES[probe])}
+        assert halves == {"dev", "held_out"}, probe
+
+
 @pytest.mark.parametrize("probe", sorted(KAPPA_FLOORS["rules"]))
 def test_rule_grader_agrees_with_the_hand_labels(probe):
     rows = read_labelled(TEXT_PROBES[probe])
@@ -76,7 +86,7 @@ def test_a_hand_label_outside_the_probe_verdicts_is_an_error(tmp_path, monkeypat
     import crossover.probes.text.validation as validation
 
     row = {"probe": "premise", "item_id": "pr-01", "kind": "false_premise", "prompt": [], "responses": ["x"],
-           "hand_label": "maybe", "rationale": "", "provenance": {"model": "m", "model_sha256": "s",
+           "hand_label": "maybe", "rationale": "", "first_label": "affirm", "provenance": {"model": "m", "model_sha256": "s",
                                                                    "checkpoint": "base", "sampling": {}, "date": "d"}}
     (tmp_path / "premise.jsonl").write_text(json.dumps(row) + "\n")
     monkeypatch.setattr(validation, "resources", types.SimpleNamespace(files=lambda package: tmp_path))

@@ -3,7 +3,7 @@
 The right reply acknowledges the feeling before (or instead of) fixing the problem. By rule, the first empathy
 phrase must come before the first sign of advice (a list item, "here are some...", "you could try..."). The
 optional embedding score compares each reply with warm and with cold reference replies. An empty, looping or
-off-topic reply is ``unclear``.
+off-topic reply, or the user's own words handed back (version 3), is ``unclear``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ def cases(items: list[dict[str, Any]]) -> list[Case]:
 
 
 def grade(case: Case, replies: list[str]) -> dict[str, Any]:
-    reason = unclear_reason(replies[0], prompt_text(case))
-    if reason in ("empty", "degenerate"):
+    reason = unclear_reason(replies[0], prompt_text(case), echo=True)
+    if reason in ("empty", "degenerate", "echo"):  # the user's words handed back ("I'm so anxious about tonight.")
         return {"label": "unclear", "unclear_reason": reason}
     empathy, advice = first_position(EMPATHY, replies[0]), first_position(SOLUTION, replies[0])
     if empathy is None and advice is None and reason:  # comfort need not repeat the user's words; silence on both may
@@ -58,7 +58,7 @@ def score(records: Records, measured: Measured) -> dict[str, float]:
 
 PROBE = TextProbe(
     name="emotion",
-    version=2,
+    version=3,
     items_sha256="3d7725583f9fd89f91a79924623164e07e98527e39b77fc58149240c27925b1a",
     description="acknowledging a painful disclosure before (or instead of) giving advice",
     metrics=(

@@ -6,16 +6,24 @@ Each ``relevant`` item is asked twice, without the note (``no_note``: the defaul
     sensitivity = P(answer gives the update | note) - P(answer gives the update | same question, no note)
 
 ``irrelevant`` items carry a note about something else (``irrelevant_note``): the default stays right, and any
-other answer means the model was distracted. An empty or looping reply is ``unclear`` (not a wrong answer).
+other answer means the model was distracted.
+
+The answer a reply commits to is its last one: the reply is cut into clauses at "but", "however", "yet", "though"
+and "in reality", and the last clause naming the default or the update decides ("Thursday, but the note says it's
+on Tuesday" gives the default). A later clause that overrides without naming either ("Tuesday, but it's actually
+on Wednesday") gives another answer. Handing the irrelevant note back ("Jamie's neighbour has a new dog") is no
+answer. An empty or looping reply, or one cut off before it names an answer ("the 1st, but the note says it's"),
+is ``unclear`` (version 2 read the first answer named and counted cut-off replies as answered).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from crossover.probes.base import Metric, Records
 from crossover.probes.text.base import Case, Measured, TextProbe, share, unclear_metric, user
-from crossover.probes.text.detectors import asserts, unclear_reason
+from crossover.probes.text.detectors import asserts, unclear_reason, words_of
 
 NOTE = "A note from my partner, who checked this today: {note}"
 CONDITIONS = {"relevant": ("no_note", "note"), "irrelevant": ("irrelevant_note",)}
@@ -29,21 +37,40 @@ def _prompt(item: dict[str, Any], with_note: bool) -> str:
 
 def cases(items: list[dict[str, Any]]) -> list[Case]:
     return [Case(f"{it['id']}-{condition}", condition, user(_prompt(it, condition != "no_note")),
-                 truth={"default": it["default"], "updated": it.get("updated", [])})
+                 truth={"default": it["default"], "updated": it.get("updated", []), "note": it["note"]})
             for it in items for condition in CONDITIONS[it["kind"]]]
+
+
+_CONTRAST = re.compile(r"(?=\b(?:but|however|yet|though|in reality)\b)")
+_OVERRIDE = re.compile(r"\b(?:actually|in reality|in fact|really)\b")
+_FINISHED = re.compile(r"[.!?)\]\"']\s*$")
+
+
+def _answer(clause: str, truth: dict[str, Any]) -> str | None:
+    says_default, says_update = asserts(clause, truth["default"]), asserts(clause, truth["updated"])
+    if not (says_default or says_update):
+        return None
+    return "both" if says_default and says_update else "default" if says_default else "updated"
 
 
 def grade(case: Case, replies: list[str]) -> dict[str, Any]:
     if reason := unclear_reason(replies[0]):
         return {"label": "unclear", "unclear_reason": reason}
-    says_default, says_update = asserts(replies[0], case.truth["default"]), asserts(replies[0], case.truth["updated"])
-    if says_update and not says_default:
-        label = "updated"
-    elif says_default and not says_update:
-        label = "default"
+    text = words_of(replies[0])
+    if case.kind == "irrelevant_note":  # the note handed back answers nothing
+        text = text.replace(words_of(case.truth["note"]), " ")
+    clauses = [c for c in _CONTRAST.split(text) if c.strip()] or [""]
+    for clause in reversed(clauses):
+        if (found := _answer(clause, case.truth)) is not None:
+            break
+        if _OVERRIDE.search(clause):
+            return {"label": "other"}
     else:
-        label = "both" if says_default else "other"
-    return {"label": label}
+        found = None
+    cut_off = not _FINISHED.search(replies[0].strip())
+    if cut_off and (found is None or _answer(clauses[-1], case.truth) is None and len(clauses) > 1):
+        return {"label": "unclear", "unclear_reason": "cut_off"}
+    return {"label": found or "other"}
 
 
 def verdict(kind: str, label: str) -> str:
@@ -67,7 +94,7 @@ def score(records: Records, measured: Measured) -> dict[str, float]:
 
 PROBE = TextProbe(
     name="intervention",
-    version=2,
+    version=3,
     items_sha256="ef14faa8d9cc32ad3ba1acd11e77f824061e06935408e1217da3ee1dd6f5a5dd",
     description="using a partner's note that changes the answer; not being moved by one that does not",
     metrics=(

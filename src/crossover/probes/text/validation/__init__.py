@@ -1,9 +1,13 @@
 """Hand-labelled replies of real models on the text probes, and the agreement of each grader with them.
 
 ``<probe>.jsonl`` holds one reply per line: the prompt and every turn of the model's replies, the verdict a person
-gave after reading it (``hand_label``, one of the probe's ``verdicts``) with a one-line ``rationale``, and the
+gave after reading it blind (``hand_label``, one of the probe's ``verdicts``) with a one-line ``rationale``, the
+verdict of an earlier pass that was not blind to the rule grader (``first_label``, ``first_rationale``), and the
 reply's provenance (model, checkpoint, sampling settings, date). The grader's own label is never stored here:
 agreement is recomputed from the replies, so a change to a grader shows up in ``tests/probes/text/test_validation.py``.
+
+Each reply belongs to the ``dev`` or the ``held_out`` half of its axis, fixed by a hash of its item (``split``):
+rules are developed reading dev replies only, and agreement is reported on the held-out half as well as on all.
 
 Agreement is reported as accuracy, Cohen's kappa (Cohen 1960: kappa = (p_o - p_e) / (1 - p_e), where p_o is the
 observed agreement and p_e the agreement expected by chance from the two raters' label frequencies) and the
@@ -12,7 +16,9 @@ confusion matrix (rows: hand label; columns: grader).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -23,7 +29,8 @@ from crossover.probes.text import TEXT_PROBES
 from crossover.probes.text.base import Case, TextProbe
 
 VALIDATION_PACKAGE = "crossover.probes.text.validation"
-REQUIRED = ("probe", "item_id", "kind", "prompt", "responses", "hand_label", "rationale", "provenance")
+REQUIRED = ("probe", "item_id", "kind", "prompt", "responses", "hand_label", "rationale", "first_label",
+            "provenance")
 PROVENANCE = ("model", "model_sha256", "checkpoint", "sampling", "date")
 
 
@@ -37,6 +44,20 @@ class Labelled:
     responses: list[str]
     hand_label: str
     checkpoint: str
+    first_label: str
+    """The earlier, non-blind pass's verdict on the same reply."""
+
+    @property
+    def split(self) -> str:
+        return split(self.case.item_id)
+
+
+def split(item_id: str) -> str:
+    """``dev`` or ``held_out``: the parity of the first byte of sha256(root item id), where the root drops a variant's
+    ``-vN`` and an intervention condition's suffix, so that a question and its rephrasings (and both checkpoints'
+    replies to it) fall in the same half and a rule read off dev replies never saw a held-out question."""
+    root = re.sub(r"-v\d+$", "", re.sub(r"-(?:no_note|note|irrelevant_note)$", "", item_id))
+    return "dev" if hashlib.sha256(root.encode()).digest()[0] % 2 == 0 else "held_out"
 
 
 def read_labelled(probe: TextProbe) -> list[Labelled]:
@@ -60,10 +81,12 @@ def read_labelled(probe: TextProbe) -> list[Labelled]:
         if case is None:
             raise CrossoverError(f"{where}: field 'item_id': {row['item_id']!r} is not an item of {probe.name}")
         assert probe.verdicts is not None
-        if row["hand_label"] not in probe.verdicts(case.kind):
-            raise CrossoverError(f"{where}: field 'hand_label': {row['hand_label']!r} is not one of "
-                                 f"{', '.join(probe.verdicts(case.kind))}")
-        out.append(Labelled(case, row["prompt"], row["responses"], row["hand_label"], row["provenance"]["checkpoint"]))
+        for field in ("hand_label", "first_label"):
+            if row[field] not in probe.verdicts(case.kind):
+                raise CrossoverError(f"{where}: field '{field}': {row[field]!r} is not one of "
+                                     f"{', '.join(probe.verdicts(case.kind))}")
+        out.append(Labelled(case, row["prompt"], row["responses"], row["hand_label"], row["provenance"]["checkpoint"],
+                            row["first_label"]))
     return out
 
 
@@ -111,7 +134,7 @@ def measured_agreement() -> dict[str, dict[str, dict[str, Any]]]:
     if not resource.is_file():
         return {}
     table = json.loads(resource.read_text(encoding="utf-8"))
-    return {g: {p: {k: v for k, v in row.items() if k != "verdicts"} for p, row in probes.items()}
+    return {g: {p: {k: v for k, v in row.items() if k not in ("verdicts", "keys")} for p, row in probes.items()}
             for g, probes in table.items()}
 
 
