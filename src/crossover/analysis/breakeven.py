@@ -316,7 +316,7 @@ def _figure(ctx: Context, point: CrossoverPoint, annotator: str, probe: str, met
 
 
 def _mdc(est: Estimate, reference: float, probe: str, metric: str, confidence: float) -> float:
-    """A change's minimum detectable size; a share's is floored at the variance the change brings (``share_mdc``)."""
+    """A change's minimum detectable size; a share's counts the variance the change itself brings (``share_mdc``)."""
     if margin(probe, metric) == RATE_MARGIN:
         return share_mdc(est, reference, confidence)
     return est.mdc(confidence)
