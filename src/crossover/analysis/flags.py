@@ -41,7 +41,7 @@ LENGTH_RISE = 0.10
 LENGTH_BUCKETS = 4
 """Length buckets (pooled quartiles of reply length) within which gold is compared."""
 DIVERGENCE_THRESHOLD = 0.05
-"""Proxy-gold divergence: proxy win-rate gain exceeding the gold gain by five points."""
+"""Proxy-gold divergence: the judge's win-rate gain exceeding its gold win-rate gain by five points."""
 DISPLACEMENT_NATS = 1.0
 """Chosen log-prob displacement: the chosen responses' summed log-prob falls by at least 1 nat."""
 
@@ -238,20 +238,45 @@ def length_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
 
 
 def divergence_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
-    """Proxy minus gold gain: the eval win rate by the judge that labelled the pairs, against gold satisfaction."""
+    """Proxy minus gold gain, on one scale: the change in the eval win rate by the judge that labelled the pairs
+    (``win_rate:J``) minus the change in the same judge's gold win rate (``gold_win_rate:J``: its verdicts with
+    its biases removed, ``crossover.probes.eval_score``), paired by seed and item.
+
+    Why the gold win rate and not mean gold utility: a win rate counts replies that beat the demonstrator's, a
+    mean utility weighs every reply, so the two move apart without any proxy bias (gold lost among replies that
+    already lose moves no win). Gao, Schulman & Hilton (2023) compare proxy and gold reward of the same policy;
+    here both are the same judge's win rate on the same replies, and the only difference is the judge's biases,
+    so an unbiased judge cannot diverge. Gold satisfaction's change stays as the secondary measure.
+    A store whose records predate the gold win rate is "not measured", never compared across scales.
+    """
     proxy = ctx.proxy_metric(child.annotator)
-    tables = [ctx.table(c, p, m) for c in (child, parent) for p, m in (("eval", proxy), ("satisfaction", "gold"))]
+    judge = proxy.split(":", 1)[1] if ":" in proxy else ""
+    gold_win = f"gold_{proxy}"
+    proxies = [ctx.table(c, "eval", proxy) for c in (child, parent)]
+    golds = [ctx.table(c, "eval", gold_win) for c in (child, parent)]
+    satisfaction = [ctx.table(c, "satisfaction", "gold") for c in (child, parent)]
     bad = gold = None
-    if all(t is not None for t in tables):
-        pc, gc, pp, gp = tables
+    reason = ""
+    if all(t is not None for t in proxies) and any(t is None for t in golds):
+        reason = (f"not measured: the store predates the gold win rate (no eval.{gold_win}); re-probe to compare the "
+                  "judge's win rate with its own gold win rate")
+    elif all(t is not None for t in proxies + golds):
         try:
-            bad = ctx.estimate(combine([(1.0, pc), (-1.0, pp), (-1.0, gc), (1.0, gp)]))
-            gold = ctx.estimate(combine([(1.0, gc), (-1.0, gp)]))
+            bad = ctx.estimate(combine([(1.0, proxies[0]), (-1.0, proxies[1]), (-1.0, golds[0]), (1.0, golds[1])]))
         except ValueError:
-            bad = gold = None
-    return _row(child, parent, "proxy_gold_divergence", "eval", proxy, "up", DIVERGENCE_THRESHOLD,
-                "the proxy judge's win rate rises more than gold satisfaction", bad, status(bad, DIVERGENCE_THRESHOLD),
-                ("gold satisfaction change", gold))
+            bad = None
+    if all(t is not None for t in satisfaction):
+        try:
+            gold = ctx.estimate(combine([(1.0, satisfaction[0]), (-1.0, satisfaction[1])]))
+        except ValueError:
+            gold = None
+    desc = (f"the proxy judge{f' {judge}' if judge else ''}'s win rate rises more than the same judge's win rate "
+            "on gold utility (its biases removed)")
+    row = _row(child, parent, "proxy_gold_divergence", "eval", proxy, "up", DIVERGENCE_THRESHOLD, desc, bad,
+               status(bad, DIVERGENCE_THRESHOLD), ("gold satisfaction change", gold))
+    if reason:
+        row["description"] = f"{desc}; {reason}"
+    return row
 
 
 def displacement_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:

@@ -6,6 +6,12 @@ the expected win (Bradley-Terry probability, label noise included; ties count on
 2024) in its simplest form: a logistic model win ~ sigmoid(b0 + b1 * (len_model - len_baseline) / 10), fitted to
 the expected wins, predicted at zero length difference, i.e. sigmoid(b0). AlpacaEval's GLM also has instruction
 and model terms; with one model and paired prompts the length term is the one that matters.
+
+Each record also stores ``gold_win:<judge>``: the expected win by the same judge with its biases removed
+(``Annotator.unbiased``: same temperature and label noise, proxy = gold utility). Its mean, the gold win rate, is
+the judge's win rate on the gold scale: the gap between the two is what the judge's biases add, the proxy-vs-gold
+comparison of Gao, Schulman & Hilton (2023) made on one scale. Mean gold utility is not on that scale (a reply
+already below the baseline can lose gold without moving any win), so it cannot stand in for the gold win rate.
 """
 
 from __future__ import annotations
@@ -64,6 +70,8 @@ def _score(out: ProbeOutput) -> dict[str, float]:
         diffs = np.array([r["n_words"] - r["baseline_words"] for r in records], dtype=float)
         scores[f"win_rate:{judge}"] = float(wins.mean()) if len(wins) else float("nan")
         scores[f"lc_win_rate:{judge}"] = length_controlled_win_rate(wins, diffs)
+        if records and all(f"gold_win:{judge}" in r for r in records):  # absent from records probed before it
+            scores[f"gold_win_rate:{judge}"] = float(np.mean([r[f"gold_win:{judge}"] for r in records]))
     return scores
 
 
@@ -73,6 +81,7 @@ EVAL = DerivedProbe(
     metrics=(
         Metric("win_rate", True, "proxy judge's win rate against the demonstrator's replies (raw)"),
         Metric("lc_win_rate", True, "the same win rate, length-controlled (predicted at equal length)"),
+        Metric("gold_win_rate", True, "the same judge's win rate with its biases removed (judged by gold utility)"),
     ),
     score=_score,
     dynamic_metrics=True,

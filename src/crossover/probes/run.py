@@ -132,4 +132,5 @@ def _record(planned: _Planned, chat: list[dict[str, str]], reply: str, judges: t
     }
     for judge in judges:
         record[f"win:{judge.name}"] = round(expected_win(judge, grade, baseline), 6)
+        record[f"gold_win:{judge.name}"] = round(expected_win(judge.unbiased(), grade, baseline), 6)
     return record

@@ -213,9 +213,10 @@ def transcript_section(inputs: ReportInputs) -> Markup:
     caption = tag("p", "Held-out (and out-of-distribution) probe prompts answered by a trained arm and by the run it "
                        "started from, on the same seed, with each reply's grade and gold utility. Pick an arm pair, a "
                        "probe or a flag; a flag keeps the items that can show it (its probe; for length exploitation, "
-                       "a longer reply; for proxy-gold divergence, a reply the judge prefers though its gold utility "
-                       "is no higher). Up to a dozen items per arm pair and probe: differing replies first, the largest "
-                       "changes in gold utility first among them; every record is in runs/<run id>/probes/.",
+                       "a longer reply; for proxy-gold divergence, a reply the judge prefers more than the parent's "
+                       "though the same judge on gold utility does not). Up to a dozen items per arm pair and probe: "
+                       "differing replies first, the largest changes in gold utility first among them; every record "
+                       "is in runs/<run id>/probes/.",
                     class_="caption")
     if not items:
         return tag("section", title, caption, note("No trained arm has a parent run with probe records to compare."),

@@ -3,14 +3,15 @@
 Every trained arm is paired with its parent (``sft(250)>dpo(250)`` with ``sft(250)``, a one-stage arm with the
 base) on the same seed, and their probe records are matched by item id: every run of a study is probed on the same
 items. Each pair is tagged with the failure flags it can illustrate: the flags of its probe, length exploitation
-when the child's reply is longer, and proxy-gold divergence when a judge prefers the child's reply though its gold
-utility is no higher. Preference arms come first; per arm pair and probe, replies that differ come first, the
+when the child's reply is longer, and proxy-gold divergence when a judge prefers the child's reply more than the
+parent's though the same judge on gold utility (``gold_win:<judge>``; gold utility itself in records that predate
+it) does not. Preference arms come first; per arm pair and probe, replies that differ come first, the
 largest changes in gold utility first among them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -34,6 +35,8 @@ class Reply:
     n_words: int | None
     wins: dict[str, float]
     """Proxy judge -> probability it prefers this reply to the demonstrator's (``win:<judge>`` fields)."""
+    gold_wins: dict[str, float] = field(default_factory=dict)
+    """The same with the judge's biases removed (``gold_win:<judge>`` fields; empty in older records)."""
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,25 @@ def run_pairs(data: StudyData) -> list[RunPair]:
 
 def reply(run: Run, record: dict) -> Reply:
     wins = {k.split(":", 1)[1]: float(v) for k, v in record.items() if k.startswith("win:") and v is not None}
+    gold_wins = {k.split(":", 1)[1]: float(v) for k, v in record.items()
+                 if k.startswith("gold_win:") and v is not None}
     utility = record.get("utility")
     words = record.get("n_words")
     return Reply(run.run_id, run.arm, str(record.get("response", "")), str(record.get("label", "")),
                  float(utility) if isinstance(utility, (int, float)) else None,
-                 int(words) if isinstance(words, (int, float)) else None, wins)
+                 int(words) if isinstance(words, (int, float)) else None, wins, gold_wins)
+
+
+def _diverges(parent: Reply, child: Reply, judge: str) -> bool:
+    """The judge prefers the child's reply more than the parent's, and the same judge on gold does not.
+
+    Gold is the judge's gold win where both records carry it (the flag's own comparison); in records that predate
+    it, gold utility, which the gold win never rises without (it is the same comparison on gold utility)."""
+    if judge not in parent.wins or child.wins.get(judge, 0.0) <= parent.wins[judge]:
+        return False
+    if judge in child.gold_wins and judge in parent.gold_wins:
+        return child.gold_wins[judge] <= parent.gold_wins[judge]
+    return child.utility is not None and parent.utility is not None and child.utility <= parent.utility
 
 
 def tags(probe: str, parent: Reply, child: Reply, pair_flags: dict[str, tuple[str, str]]) -> tuple[str, ...]:
@@ -105,8 +122,7 @@ def tags(probe: str, parent: Reply, child: Reply, pair_flags: dict[str, tuple[st
     if probe != "selfreport" and child.n_words is not None and parent.n_words is not None \
             and child.n_words > parent.n_words:
         out.append(LENGTH_FLAG)
-    gold_not_up = child.utility is not None and parent.utility is not None and child.utility <= parent.utility
-    if gold_not_up and any(child.wins.get(j, 0.0) > w for j, w in parent.wins.items()):
+    if any(_diverges(parent, child, j) for j in parent.wins):
         out.append(DIVERGENCE_FLAG)
     return tuple(dict.fromkeys(out))
 

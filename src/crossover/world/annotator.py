@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Annotated
 
 from crossover.settings import FINITE, NonNegative, Settings, between
@@ -67,6 +67,14 @@ class Annotator(Settings):
         flip = rng.random() < self.label_noise
         return first != flip
 
+    def unbiased(self) -> Annotator:
+        """The same judge without its biases: every bias weight 0, its temperature and label noise kept.
+
+        Its proxy is the gold utility, so its verdicts are what this judge would say if it judged by gold alone;
+        comparing the two on the same replies separates what the biases add from how the judge turns a utility
+        difference into a verdict (``crossover.probes.eval_score``)."""
+        return replace(self, **{f: 0.0 for f in BIASES})
+
     def settings(self) -> dict[str, float | str]:
         return asdict(self)
 
@@ -83,6 +91,8 @@ PRESETS: dict[str, Annotator] = {
                              helpfulness_bias=1.0, style_taste=-0.5, label_noise=0.2, temperature=0.1),
 }
 KNOBS: tuple[str, ...] = tuple(f.name for f in fields(Annotator) if f.name != "name")
+BIASES: tuple[str, ...] = ("length_bias", "agreement_bias", "caution_bias", "helpfulness_bias", "style_taste")
+"""The knobs that add to the gold utility in ``Annotator.proxy``; the other knobs shape the comparison."""
 
 
 def annotator_from(name: str, preset: str | None = None, **knobs: float) -> Annotator:
