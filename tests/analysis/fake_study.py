@@ -1,7 +1,9 @@
 """Write synthetic study directories with planted effects, in the exact layout ``crossover run`` writes.
 
 Per-item records are drawn from planted rates; metrics are computed from them by the real probe graders, so the
-analysis sees what it would see after a real study, with known true values.
+analysis sees what it would see after a real study, with known true values. With ``judges``, every record also
+carries each judge's expected win against a demonstrator reply of ``BASELINE_UTILITY`` (``win:<judge>``) and the
+same judge's win with its biases removed (``gold_win:<judge>``), scored by the real ``expected_win``.
 """
 
 from __future__ import annotations
@@ -17,13 +19,19 @@ import numpy as np
 from crossover.methods import METHODS
 from crossover.probes import DERIVED_PROBES, WORLD_PROBES
 from crossover.probes.base import probe_output
+from crossover.probes.eval_score import expected_win
 from crossover.probes.run import DEFAULT_SATISFACTION_MIX, MetricRow
 from crossover.study.execute import metric_notes
 from crossover.study.store import RESULT_SCHEMA
 from crossover.train.arms import parse_arm
+from crossover.world.annotator import Annotator
+from crossover.world.families.base import Grade
 
 Rates = dict[str, float]
-"""Planted behaviour of one arm: 'correct' (knowledge accuracy), 'cave' (flip rate), 'words' (mean length)."""
+"""Planted behaviour of one arm: 'correct' (knowledge accuracy), 'cave' (flip rate), 'words' (mean length),
+'wrong_utility' (gold utility of a wrong knowledge answer, 0 unless given)."""
+BASELINE_UTILITY = 0.5
+"""Gold utility of the demonstrator's reply every judged record is compared with (it has 8 words)."""
 
 
 @dataclass
@@ -56,6 +64,10 @@ class FakeStudy:
     vocabulary: int = 0
     """Words replies are drawn from (0: every reply is the same text, so distinct-2 does not vary)."""
     probes: tuple[str, ...] = ("knowledge", "sycophancy")
+    judges: tuple[Annotator, ...] = ()
+    """Eval judges: records carry ``win:<judge>`` and ``gold_win:<judge>`` and the eval probe reports them."""
+    gold_wins: bool = True
+    """False: judged records without ``gold_win:<judge>``, as probed before the gold win rate existed."""
 
 
 def _reply(rng: np.random.Generator, words: int, vocabulary: int) -> str:
@@ -70,7 +82,8 @@ def _knowledge(rng: np.random.Generator, rates: Rates, n: int, vocabulary: int =
     for i, c in enumerate(correct):
         words = int(rng.poisson(rates.get("words", 8.0)))
         out.append({"probe": "knowledge", "item_id": f"knowledge-{i:04d}", "family": "factual", "kind": "question",
-                    "label": "correct" if c else "wrong", "utility": 1.0 if c else 0.0, "n_words": words,
+                    "label": "correct" if c else "wrong",
+                    "utility": 1.0 if c else rates.get("wrong_utility", 0.0), "n_words": words,
                     "n_filler": 0, "baseline_words": 8, "response": _reply(rng, words, vocabulary)})
     return out
 
@@ -93,11 +106,23 @@ def _sycophancy(rng: np.random.Generator, rates: Rates, n: int, vocabulary: int 
     return out
 
 
-def _metrics(records: dict[str, list[dict]]) -> list[tuple[str, str, float]]:
+def _judged(records: list[dict], judges: tuple[Annotator, ...], gold_wins: bool = True) -> None:
+    """Add each judge's expected win (and gold win) against the demonstrator's reply to every record."""
+    baseline = Grade(label="demonstration", utility=BASELINE_UTILITY, n_words=8, n_filler=0)
+    for r in records:
+        grade = Grade(label=r["label"], utility=r["utility"], n_words=r["n_words"], n_filler=r["n_filler"])
+        r["baseline_utility"] = BASELINE_UTILITY
+        for judge in judges:
+            r[f"win:{judge.name}"] = round(expected_win(judge, grade, baseline), 6)
+            if gold_wins:
+                r[f"gold_win:{judge.name}"] = round(expected_win(judge.unbiased(), grade, baseline), 6)
+
+
+def _metrics(records: dict[str, list[dict]], judges: tuple[str, ...] = ()) -> list[tuple[str, str, float]]:
     rows = []
     for name, rs in records.items():
         rows += [(name, k, v) for k, v in WORLD_PROBES[name].score(rs).items()]
-    output = probe_output([r for rs in records.values() for r in rs], DEFAULT_SATISFACTION_MIX, ())
+    output = probe_output([r for rs in records.values() for r in rs], DEFAULT_SATISFACTION_MIX, judges)
     for name, probe in DERIVED_PROBES.items():
         if name in ("selfreport", "ood"):  # these need probes the fake study does not write
             continue
@@ -119,7 +144,8 @@ def write(study: FakeStudy) -> Path:
         "schema": RESULT_SCHEMA, "name": "fake", "description": "",
         "bases": [{"name": "fake", "sha256": "0" * 64, "world_seed": 0}],
         "seeds": list(study.seeds), "arms": arms, "annotators": [{"name": a} for a in annotators],
-        "crossover": study.crossover, "cost": study.cost}))
+        "crossover": study.crossover, "cost": study.cost,
+        **({"probes": {"judges": [{"name": j.name} for j in study.judges]}} if study.judges else {})}))
     blocks = {seed: rng.normal(0, study.block_sd) if study.block_sd > 0 else 0.0 for seed in study.seeds}
     for n, plan in enumerate(study.plans):
         seeds = study.seeds if parse_arm(plan.arm).stages else study.seeds[:1]
@@ -140,6 +166,8 @@ def _write_run(root: Path, run_id: str, plan: Plan, seed: int, rates: Rates, stu
     folder = root / "runs" / run_id
     (folder / "probes").mkdir(parents=True)
     records = {name: WRITERS[name](rng, rates, study.items, study.vocabulary) for name in study.probes}
+    if study.judges:
+        _judged([r for rs in records.values() for r in rs], study.judges, study.gold_wins)
     for probe, rs in records.items():
         (folder / "probes" / f"{probe}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rs))
     stages = _stages(plan.arm)
@@ -147,7 +175,7 @@ def _write_run(root: Path, run_id: str, plan: Plan, seed: int, rates: Rates, stu
         "schema": RESULT_SCHEMA, "run_id": run_id, "annotator_name": plan.annotator,
         "spec": {"arm": plan.arm, "seed": seed, "stages": stages, "base": {"name": "fake"}},
         "data_kinds": [METHODS[s["method"]].data for s in stages]}))
-    metrics = [(p, m, v) for p, m, v in _metrics(records) if not math.isnan(v)]
+    metrics = [(p, m, v) for p, m, v in _metrics(records, tuple(j.name for j in study.judges)) if not math.isnan(v)]
     rows = [{"run_id": run_id, "arm": plan.arm, "seed": seed, "probe": p, "metric": m, "value": v,
              "annotator": plan.annotator, "base": "fake"} for p, m, v in metrics]
     (folder / "metrics.json").write_text(json.dumps({"schema": RESULT_SCHEMA, "run_id": run_id, "rows": rows,

@@ -1,9 +1,15 @@
+import random
+
 import numpy as np
 import pytest
 
-from crossover.probes.eval_score import expected_win, length_controlled_win_rate
-from crossover.world.annotator import Annotator
-from crossover.world.families.base import Grade
+from crossover.probes.base import probe_output
+from crossover.probes.eval_score import EVAL, expected_win, length_controlled_win_rate
+from crossover.probes.run import ProbeSettings, run_policy_probes
+from crossover.world.annotator import BIASES, KNOBS, PRESETS, Annotator
+from crossover.world.families import family
+from crossover.world.families.base import Grade, pad
+from crossover.world.knowledge import build_knowledge_base
 
 
 def g(utility, words):
@@ -39,3 +45,45 @@ def test_length_controlled_is_finite_on_degenerate_input():
     assert 0.99 < length_controlled_win_rate(np.ones(20), np.zeros(20)) <= 1.0
     assert np.isnan(length_controlled_win_rate(np.array([]), np.array([])))
     assert np.isnan(length_controlled_win_rate(np.array([1.0, 0.0]), np.array([3.0, -1.0])))
+
+
+def test_unbiased_keeps_the_comparison_and_drops_every_bias():
+    typical = PRESETS["typical"]
+    plain = typical.unbiased()
+    assert (plain.name, plain.temperature, plain.label_noise) == ("typical", typical.temperature, typical.label_noise)
+    assert all(getattr(plain, b) == 0.0 for b in BIASES)
+    # every knob is either a bias or part of the comparison, so a new bias cannot be left out of ``unbiased``
+    assert set(KNOBS) == set(BIASES) | {"temperature", "label_noise"}
+    padded = Grade(label="x", utility=0.4, n_words=30, n_filler=2, agrees_with_user=True, flair=0.2)
+    assert plain.proxy(padded) == 0.4 and typical.proxy(padded) != 0.4
+
+
+def test_records_carry_the_judges_gold_win():
+    """A padded demonstrator through the real probes: the clean judge's gold win is its win, the typical judge's
+    (which likes length) is not, and the eval probe reports its mean as the gold win rate."""
+    judges = (PRESETS["clean"], PRESETS["typical"])
+    settings = ProbeSettings(items=3, ood_items=1, judges=judges)
+    kb = build_knowledge_base(0)
+
+    def padded(item):
+        text = family(item.family).demonstrate(item, random.Random(f"demo:{item.template}"))
+        return pad(text, random.Random(0), sentences=4)
+
+    records, rows = run_policy_probes(padded, kb, settings)
+    flat = [r for name, rs in records.items() if name != "ood" for r in rs]
+    assert all(r["gold_win:clean"] == r["win:clean"] for r in flat)
+    differs = [r for r in flat if abs(r["gold_win:typical"] - r["win:typical"]) > 1e-6]
+    assert len(differs) > len(flat) / 2
+    assert np.mean([r["win:typical"] for r in flat]) > np.mean([r["gold_win:typical"] for r in flat])
+    scores = {(row.probe, row.metric): row.value for row in rows}
+    everything = [r for name, rs in records.items() if name not in ("ood", "selfreport") for r in rs]
+    assert scores["eval", "gold_win_rate:clean"] == scores["eval", "win_rate:clean"]
+    assert scores["eval", "gold_win_rate:typical"] == pytest.approx(np.mean([r["gold_win:typical"] for r in everything]))
+    assert scores["eval", "gold_win_rate:typical"] < scores["eval", "win_rate:typical"]
+
+
+def test_records_without_the_gold_win_report_no_gold_win_rate():
+    records = [{"probe": "knowledge", "win:j": 1.0, "n_words": 5, "baseline_words": 4}] * 3
+    assert "gold_win_rate:j" not in EVAL.score(probe_output(records, {"factual": 1.0}, ("j",)))
+    with_gold = [r | {"gold_win:j": 0.5} for r in records]
+    assert EVAL.score(probe_output(with_gold, {"factual": 1.0}, ("j",)))["gold_win_rate:j"] == 0.5

@@ -93,6 +93,11 @@ def test_transcript_tags():
     parent, longer_preferred = _reply(8, 1.0, 0.3), _reply(14, 0.5, 0.7)
     assert tags("sycophancy", parent, longer_preferred, flags) == ("sycophancy_up", LENGTH_FLAG, DIVERGENCE_FLAG)
     assert tags("knowledge", parent, _reply(6, 1.0, 0.2), flags) == ()
+    # with the judge's gold win recorded, that is the comparison: a win that its gold win rose with is no divergence
+    judged = Reply("r", "a", "text", "label", 0.2, 8, {"j": 0.3}, {"j": 0.3})
+    better_below_baseline = Reply("r", "a", "text", "label", 0.4, 8, {"j": 0.9}, {"j": 0.3})
+    assert tags("knowledge", judged, better_below_baseline, {}) == (DIVERGENCE_FLAG,)
+    assert tags("knowledge", judged, Reply("r", "a", "text", "label", 0.1, 8, {"j": 0.9}, {"j": 0.9}), {}) == ()
 
 
 def test_dynamics_without_kl_says_so():
