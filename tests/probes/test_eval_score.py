@@ -3,6 +3,7 @@ import random
 import numpy as np
 import pytest
 
+from crossover.analysis.items import ItemValues, _scorers, _singletons, contributions
 from crossover.probes.base import probe_output
 from crossover.probes.eval_score import EVAL, expected_win, length_controlled_win_rate
 from crossover.probes.run import ProbeSettings, run_policy_probes
@@ -80,6 +81,14 @@ def test_records_carry_the_judges_gold_win():
     assert scores["eval", "gold_win_rate:clean"] == scores["eval", "win_rate:clean"]
     assert scores["eval", "gold_win_rate:typical"] == pytest.approx(np.mean([r["gold_win:typical"] for r in everything]))
     assert scores["eval", "gold_win_rate:typical"] < scores["eval", "win_rate:typical"]
+    # the analysis rebuilds both rates item by item (self-report and out-of-distribution items included, which the
+    # eval does not score) and the rebuilt rates reproduce the stored ones, so they get seed x item intervals
+    score = _scorers({"probes": {"judges": [{"name": j.name} for j in judges]}})["eval"]
+    every = [r for rs in records.values() for r in rs]
+    singles = _singletons(score, every)
+    for metric in ("win_rate:typical", "gold_win_rate:typical", "gold_win_rate:clean"):
+        values = ItemValues(tuple(range(len(every))), np.array(singles[metric]), np.array(["x"] * len(every)))
+        assert contributions(values, scores["eval", metric]) is not None, metric
 
 
 def test_records_without_the_gold_win_report_no_gold_win_rate():

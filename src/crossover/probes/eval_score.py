@@ -70,8 +70,11 @@ def _score(out: ProbeOutput) -> dict[str, float]:
         diffs = np.array([r["n_words"] - r["baseline_words"] for r in records], dtype=float)
         scores[f"win_rate:{judge}"] = float(wins.mean()) if len(wins) else float("nan")
         scores[f"lc_win_rate:{judge}"] = length_controlled_win_rate(wins, diffs)
-        if records and all(f"gold_win:{judge}" in r for r in records):  # absent from records probed before it
-            scores[f"gold_win_rate:{judge}"] = float(np.mean([r[f"gold_win:{judge}"] for r in records]))
+        # Absent from records probed before it existed; NaN, like the win rate, on no records (an item the eval
+        # does not score, when the analysis scores items one at a time: every item must report the same metrics).
+        if all(f"gold_win:{judge}" in r for r in records):
+            gold = np.array([r[f"gold_win:{judge}"] for r in records], dtype=float)
+            scores[f"gold_win_rate:{judge}"] = float(gold.mean()) if len(gold) else float("nan")
     return scores
 
 
