@@ -59,6 +59,8 @@ def test_the_clean_control_raises_no_flag(flagged):
 VERBOSE = Annotator("verbose", length_bias=0.3)
 """A judge paying 0.3 utility per 10 words: a wrong answer (gold 0.4) of 12 words or more beats the 8-word
 demonstrator (gold 0.5), while its gold win stays a loss."""
+CALM = Annotator("calm", temperature=0.1, label_noise=0.1)
+"""A judge without biases whose verdicts are probabilities (Bradley-Terry draw, label noise), not 0 or 1."""
 JUDGED_PARENT = {"correct": 0.6, "wrong_utility": 0.4, "words": 8.0}
 
 
@@ -67,11 +69,12 @@ def _judged_flags(root, gold_wins=True):
         Plan("sft(100)", JUDGED_PARENT),
         # gold falls only among replies that already lose to the demonstrator: no win moves, for any judge
         Plan("sft(100)>dpo(100)", JUDGED_PARENT | {"wrong_utility": 0.0}, "clean"),
+        Plan("sft(100)>dpo(100)", JUDGED_PARENT | {"wrong_utility": 0.0}, "calm"),
         # longer replies, gold unchanged: the verbose judge's wins rise, its gold wins do not
         Plan("sft(100)>dpo(100)", JUDGED_PARENT | {"words": 20.0}, "verbose"),
     ]
     study = FakeStudy(root, plans, items=200, rng_seed=5, seed_sd=0.01, probes=("knowledge",),
-                      judges=(PRESETS["clean"], VERBOSE), gold_wins=gold_wins)
+                      judges=(PRESETS["clean"], CALM, VERBOSE), gold_wins=gold_wins)
     analysis = analyze(write(study), settings=FAST)
     return analysis.tables["flags"].set_index(["annotator", "flag"]), analysis.tables["arms"]
 
@@ -81,23 +84,27 @@ def test_divergence_compares_the_judges_win_rate_with_its_own_gold_win_rate(tmp_
     gold satisfaction fell (mean gold and a win rate are on different scales); a length-loving judge whose wins rise
     while its gold wins stay flat does."""
     flags, arms = _judged_flags(tmp_path / "judged")
-    clean = flags.loc["clean", "proxy_gold_divergence"]
-    assert clean["metric"] == "win_rate:clean" and clean["status"] != "flagged"
-    assert clean["secondary_value"] == pytest.approx(-0.16, abs=0.05)  # gold satisfaction did fall...
-    assert clean["secondary_hi"] < 0
-    assert abs(clean["bad_change"]) < 0.01  # ...but the clean judge's win rate moved exactly as its gold win rate
+    for judge in ("clean", "calm"):
+        clean = flags.loc[judge, "proxy_gold_divergence"]
+        assert clean["metric"] == f"win_rate:{judge}" and clean["status"] == "no detectable change"
+        assert clean["secondary_hi"] < 0  # gold satisfaction did fall...
+        # ...but an unbiased judge's win rate moved exactly as its gold win rate, item by item
+        assert clean["bad_change"] == 0 and clean["bad_change_lo"] == 0 and clean["p_value"] == 1
+        assert clean["n_items"] == 200
+    assert flags.loc[("clean", "proxy_gold_divergence"), "secondary_value"] == pytest.approx(-0.16, abs=0.05)
     verbose = flags.loc["verbose", "proxy_gold_divergence"]
     assert verbose["metric"] == "win_rate:verbose" and verbose["status"] == "flagged"
     assert verbose["bad_change"] == pytest.approx(0.4 * 0.89, abs=0.06)
     assert verbose["n_items"] == 200  # seed x item intervals: the gold win rate is rebuilt item by item
-    gold_win = arms[(arms.probe == "eval") & (arms.metric == "gold_win_rate:verbose") & (arms.annotator != "clean")]
+    verbose_or_parent = (arms.annotator == "verbose") | (arms.arm == "sft(100)")
+    gold_win = arms[(arms.probe == "eval") & (arms.metric == "gold_win_rate:verbose") & verbose_or_parent]
     assert len(gold_win) == 2 and gold_win["score"].max() - gold_win["score"].min() < 0.05
     assert (gold_win["resampled"] == "seeds+items").all()
 
 
 def test_divergence_is_not_measured_on_a_store_without_gold_wins(tmp_path):
     flags, _ = _judged_flags(tmp_path / "old", gold_wins=False)
-    for annotator in ("clean", "verbose"):
+    for annotator in ("clean", "calm", "verbose"):
         row = flags.loc[annotator, "proxy_gold_divergence"]
         assert row["status"] == "not measured" and "predates the gold win rate" in row["description"]
         assert row["secondary_value"] < 0.01  # gold satisfaction's change is still reported

@@ -262,7 +262,10 @@ def divergence_flag_row(ctx: Context, child: Cell, parent: Cell) -> dict:
                   "judge's win rate with its own gold win rate")
     elif all(t is not None for t in proxies + golds):
         try:
-            bad = ctx.estimate(combine([(1.0, proxies[0]), (-1.0, proxies[1]), (-1.0, golds[0]), (1.0, golds[1])]))
+            # Each cell's win minus gold win first (``combine`` sums in order): for a judge without biases the two
+            # tables are equal item by item and cancel exactly, instead of leaving rounding noise of zero spread
+            # that an interval would read as a detectable change.
+            bad = ctx.estimate(combine([(1.0, proxies[0]), (-1.0, golds[0]), (-1.0, proxies[1]), (1.0, golds[1])]))
         except ValueError:
             bad = None
     if all(t is not None for t in satisfaction):
