@@ -20,7 +20,7 @@ import pandas as pd
 
 from crossover.errors import CrossoverError
 
-TABLES = ("arms", "breakeven", "allocations", "crossover_budget", "flags", "overoptimisation_points",
+TABLES = ("arms", "breakeven", "allocations", "crossover_budget", "flags", "bias_flags", "overoptimisation_points",
           "overoptimisation_fits")
 """The analysis tables ``crossover analyze`` writes to ``DIR/analysis/`` (``crossover.analysis.tables``)."""
 

@@ -5,7 +5,8 @@ plus each run's own (``seed_sd``), replies drawn from a small vocabulary (so the
 varies by run), and training logs whose chosen log-prob wanders without a trend. Whatever the analysis flags or
 decides there is a false finding. ``null_rates`` counts:
 
-- the family-wise flag rate: the share of arm pairs (child vs parent) raising any flag, stated at most 5%;
+- the family-wise flag rate: the share of arm pairs (child vs parent) raising any flag, stated at most 5%, and the
+  same for bias flags (the typical annotator's child against the clean annotator's child of the same arm);
 - the false-decision rate: the share of crossover rows reading "pairs pay" or "more SFT pays" (after the
   multiplicity correction where the code has one), per metric: item-level rates, gold, and a seeds-only metric.
 
@@ -58,6 +59,9 @@ def null_study(root: Path, k: int, seeds: tuple[int, ...] = (0, 1, 2), items: in
 class Counts:
     pairs: int = 0
     pairs_flagged: int = 0
+    bias_pairs: int = 0
+    """Biased annotator's child against the clean child of the same arm (``bias_flags``)."""
+    bias_pairs_flagged: int = 0
     decisions: dict[str, list[int]] = field(default_factory=dict)
     """metric -> [rows, false decisions]."""
 
@@ -66,6 +70,10 @@ class Counts:
         for _, group in flags.groupby(["annotator", "arm"]):
             self.pairs += 1
             self.pairs_flagged += bool((group["status"] == "flagged").any())
+        bias = analysis.tables["bias_flags"]
+        for _, group in bias.groupby(["annotator", "arm"]):
+            self.bias_pairs += 1
+            self.bias_pairs_flagged += bool((group["status"] == "flagged").any())
         rows = analysis.tables["breakeven"]
         for probe, metric in DECISION_METRICS:
             mine = rows[(rows["probe"] == probe) & (rows["metric"] == metric)]
@@ -108,6 +116,9 @@ def main() -> None:
     lo, hi = wilson(counts.pairs_flagged, counts.pairs)
     print(f"family-wise flag rate: {counts.pairs_flagged}/{counts.pairs} arm pairs = "
           f"{counts.pairs_flagged / counts.pairs:.3f} [{lo:.3f}, {hi:.3f}] (Wilson 95%)")
+    lo, hi = wilson(counts.bias_pairs_flagged, counts.bias_pairs)
+    print(f"family-wise bias-flag rate (typical child vs clean child): {counts.bias_pairs_flagged}/"
+          f"{counts.bias_pairs} = {counts.bias_pairs_flagged / max(counts.bias_pairs, 1):.3f} [{lo:.3f}, {hi:.3f}]")
     for metric, (n, wrong) in counts.decisions.items():
         lo, hi = wilson(wrong, n)
         print(f"false 'pairs pay'/'more SFT pays' on {metric}: {wrong}/{n} = {wrong / max(n, 1):.3f} "

@@ -22,6 +22,7 @@ def test_a_few_null_studies_raise_few_flags_and_decide_little(tmp_path):
     alone. The bounds sit where a 5% process exceeds them with probability about 0.01-0.02."""
     counts = null_rates(15, tmp_path, items=32, draws=100)
     assert counts.pairs == 30 and counts.pairs_flagged <= 4, counts.pairs_flagged
+    assert counts.bias_pairs == 15 and counts.bias_pairs_flagged <= 3, counts.bias_pairs_flagged
     wrong = sum(w for _, w in counts.decisions.values())
     rows = sum(n for n, _ in counts.decisions.values())
     assert rows == 120 and wrong <= 12, counts.decisions
@@ -54,6 +55,8 @@ def test_null_flag_and_decision_rates_are_at_their_stated_levels(tmp_path):
     counts: Counts = null_rates(200, tmp_path, items=48, draws=100)
     lo, hi = wilson(counts.pairs_flagged, counts.pairs)
     assert hi < 0.10 and lo <= 0.05, (counts.pairs_flagged, counts.pairs)
+    lo, hi = wilson(counts.bias_pairs_flagged, counts.bias_pairs)
+    assert counts.bias_pairs == 200 and hi < 0.15 and lo <= 0.05, (counts.bias_pairs_flagged, counts.bias_pairs)
     for metric, (n, wrong) in counts.decisions.items():
         lo, hi = wilson(wrong, n)
         assert hi < 0.10 and lo <= 0.05, (metric, wrong, n)
@@ -83,3 +86,19 @@ def test_planted_effects_are_detected_at_about_their_computed_power(tmp_path):
     rate, expected = found / 60, float(np.mean(predicted))
     assert abs(rate - expected) < 0.15, (rate, expected)
     assert math.isfinite(expected) and 0.2 < expected < 0.95
+
+
+def test_a_biased_annotators_own_failure_is_flagged_against_the_clean_child_and_nothing_else(tmp_path):
+    """A planted agreement bias: the typical annotator's child caves twice as often as the clean child of the same
+    arm, every other rate as the null. Against the clean child the sycophancy flag is raised and no other; the
+    parent comparison would also see it, but only the clean-child contrast says the labels did it."""
+    def rates(key: str) -> dict:
+        return NULL | {"cave": 0.6} if key == "typical|sft(100)>dpo(100)" else NULL
+
+    analysis = analyze(null_study(tmp_path / "b", 3, items=64, rates=rates), settings=BootstrapSettings(draws=200))
+    bias = analysis.tables["bias_flags"]
+    assert set(bias["annotator"]) == {"typical"} and set(bias["reference"]) == {"clean"}
+    raised = bias[bias["status"] == "flagged"]
+    assert list(raised["flag"]) == ["sycophancy_up"], raised[["flag", "bad_change", "p_holm"]]
+    assert raised.iloc[0]["bad_change"] > 0.2
+    assert [r["flag"] for r in analysis.summary["bias_flags"]["raised"]] == ["sycophancy_up"]

@@ -304,6 +304,45 @@ def flag_rows(ctx: Context) -> list[dict]:
     return rows
 
 
+REFERENCE_ANNOTATOR = "clean"
+"""The annotator whose child of the same arm a biased annotator's child is measured against (``bias_flag_rows``)."""
+
+
+def bias_pairs(data: StudyData) -> list[tuple[Cell, Cell]]:
+    """(child, reference) cells: every preference arm trained under an annotator other than ``clean``, with the
+    ``clean`` annotator's child of the same arm (same parent, same prompts, same pairs but for their labels)."""
+    out = []
+    for (annotator, arm), cell in data.cells.items():
+        if not annotator or annotator == REFERENCE_ANNOTATOR or not cell.stages \
+                or cell.stages[-1].kind == DEMONSTRATIONS:
+            continue
+        reference = data.cell(REFERENCE_ANNOTATOR, arm)
+        if reference is not None:
+            out.append((cell, reference))
+    return out
+
+
+def bias_flag_rows(ctx: Context) -> list[dict]:
+    """The failure flags of each biased annotator's child against the clean annotator's child of the same arm,
+    paired by seed and item, Holm-corrected per pair.
+
+    Why a second set: a flag against the parent measures everything the preference stage changed, the method's own
+    effects included (a DPO stage can lengthen replies or neglect notes with clean labels too), so it cannot say
+    whether an annotator's bias caused a failure. Two children of one arm differ only in their labels, so the
+    method's effects cancel in their contrast and what remains is the bias: the positive controls of
+    ``studies/controls.toml`` are read here (a length bias should raise length exploitation, an agreement bias
+    sycophancy, a caution bias over-refusal, and none of them the others). Same flags, thresholds and statuses as
+    ``flag_rows``, with ``reference`` naming the annotator measured against; the training-log flag (chosen log-prob
+    displacement) is left out, since it is a within-run change, not a contrast."""
+    rows = []
+    for child, reference in bias_pairs(ctx.data):
+        pair = [length_flag_row(ctx, child, reference), *metric_flag_rows(ctx, child, reference),
+                divergence_flag_row(ctx, child, reference)]
+        rows += [row | {"reference": reference.annotator}
+                 for row in holm_corrected(pair, 1.0 - ctx.settings.confidence)]
+    return rows
+
+
 def holm_corrected(rows: list[dict], alpha: float) -> list[dict]:
     """The flag rows of one arm pair with ``p_holm`` and ``flagged`` kept only where Holm's test rejects."""
     adjusted = holm([r["p_value"] for r in rows])

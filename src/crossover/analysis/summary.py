@@ -29,7 +29,7 @@ from crossover.analysis.bootstrap import BootstrapSettings
 from crossover.analysis.breakeven import BreakevenFigure, breakeven_figures
 from crossover.analysis.context import Context
 from crossover.analysis.cost import CostModel
-from crossover.analysis.flags import flag_rows
+from crossover.analysis.flags import bias_flag_rows, flag_rows
 from crossover.analysis.gains import arm_rows
 from crossover.analysis.load import load_study_data
 from crossover.analysis.multiplicity import DEFAULT_PRIMARY, benjamini_hochberg, multiplicity_summary
@@ -121,6 +121,8 @@ def analyze(root: Path, cost: dict[str, float | None] | None = None,
         "crossover": {"point": point, "figures": [f.as_dict() | {"words": f.words()} for f in figures]},
         "crossover_budget": budgets,
         "flags": {"thresholds": _thresholds(), "raised": [r for r in flags if r["status"] == "flagged"]},
+        "bias_flags": {"reference": "clean",
+                       "raised": [r for r in rows["bias_flags"] if r["status"] == "flagged"]},
         "multiplicity": multiplicity_summary(primary, [f.as_dict() for f in figures], flags, rows["allocations"],
                                              rows["arms"], alpha),
         "overoptimisation": {"note": "; ".join(notes), "fits": [r for p in parts for r in p.rows["overoptimisation_fits"]]},
@@ -131,8 +133,8 @@ def analyze(root: Path, cost: dict[str, float | None] | None = None,
     return Analysis(summary, figures, tables)
 
 
-TABLE_NAMES = ("arms", "breakeven", "allocations", "crossover_budget", "flags", "overoptimisation_points",
-               "overoptimisation_fits")
+TABLE_NAMES = ("arms", "breakeven", "allocations", "crossover_budget", "flags", "bias_flags",
+               "overoptimisation_points", "overoptimisation_fits")
 
 
 @dataclass
@@ -191,6 +193,7 @@ def _analyze_base(ctx: Context, point: dict | None, primary: list[tuple[str, str
         "allocations": allocations,
         "crossover_budget": budgets,
         "flags": flag_rows(ctx) if has else [],
+        "bias_flags": bias_flag_rows(ctx) if has else [],
         "overoptimisation_points": points,
         "overoptimisation_fits": fits,
     }

@@ -26,6 +26,7 @@ COLUMN_DOCS: dict[str, str] = {
     "allocations": "each arm with preference data against all-SFT at the same cost",
     "crossover_budget": "the total budget at which the best allocation stops being all-SFT",
     "flags": "failure flags of each preference arm against its parent",
+    "bias_flags": "the same flags of each biased annotator's child against the clean annotator's child of the arm",
     "overoptimisation_points": "gold and proxy gains against sqrt(KL to the reference), one row per run",
     "overoptimisation_fits": "Gao et al. (2022) functional forms fitted to those points",
 }

@@ -101,6 +101,23 @@ def _flags_section(analysis: Analysis) -> list[str]:
     return out + [_table(pd.DataFrame(rows)), ""]
 
 
+def _bias_flags_section(analysis: Analysis) -> list[str]:
+    frame = analysis.tables.get("bias_flags")
+    if frame is None or frame.empty:
+        return []
+    raised = frame[frame["status"] == "flagged"]
+    out = ["## What each annotator's labels did", "", "Each arm trained on pairs labelled by a biased annotator "
+           "against the same arm trained on the same pairs labelled by the clean annotator, paired by seed and item: "
+           "the preference method's own effects cancel, so a flag here is the annotator's bias (same flags, "
+           "thresholds and Holm correction per pair as above).", ""]
+    if raised.empty:
+        return out + [f"No flag raised ({len(frame)} checks).", ""]
+    rows = [{"base": r.base, "annotator": r.annotator, "arm": r.arm, "against": f"{r.reference} child", "flag": r.flag,
+             "change (bad direction)": _interval(r.bad_change, r.bad_change_lo, r.bad_change_hi),
+             "threshold": r.threshold, "what": r.description} for r in raised.itertuples(index=False)]
+    return out + [_table(pd.DataFrame(rows)), ""]
+
+
 def _overopt_section(analysis: Analysis) -> list[str]:
     over = analysis.summary.get("overoptimisation", {})
     out = ["## Over-optimisation", "", f"Gold and proxy gain against sqrt(KL to the reference): {over.get('note')}.", ""]
@@ -157,6 +174,7 @@ def write_markdown_report(root: Path, analysis: Analysis) -> Path:
             f"({cost.get('currency')})",
             f"- finished runs: {len(store.finished_runs())}", ""]
     out += _crossover_section(analysis) + _budget_section(analysis) + _flags_section(analysis)
+    out += _bias_flags_section(analysis)
     out += _overopt_section(analysis) + _graders_section(study, metrics)
     table = arm_table(metrics).reset_index()
     out += ["## Every arm (means over seeds)", "", "Annotator is blank for arms trained without preference data; "

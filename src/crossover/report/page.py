@@ -150,6 +150,16 @@ def group_block(group: GroupVerdict, tables: dict[str, pd.DataFrame], show_base:
                          every_metric_table(breakeven)))
     if not flags.empty:
         parts.append(tag("details", tag("summary", f"Every failure-flag check ({len(flags)} rows)"), flag_table(flags)))
+    bias = _group_rows(tables.get("bias_flags", pd.DataFrame()), group)
+    if not bias.empty:
+        raised = bias[bias["status"] == "flagged"]
+        summary = (f"What these labels did against the clean annotator's child of the same arm: "
+                   f"{len(raised)} flag(s) raised in {len(bias)} checks")
+        parts.append(tag("details", tag("summary", summary),
+                         tag("p", "Same flags and thresholds, each arm against the arm trained on the same pairs "
+                                  "labelled by the clean annotator, so the preference method's own effects cancel "
+                                  "and what remains is this annotator's bias.", class_="caption"),
+                         flag_table(bias, reference="clean child")))
     return tag("div", parts, class_="group")
 
 
@@ -173,10 +183,11 @@ def every_metric_table(rows: pd.DataFrame) -> Markup:
     return tag("table", tag("thead", tag("tr", [tag("th", h) for h in heads])), tag("tbody", body))
 
 
-def flag_table(rows: pd.DataFrame) -> Markup:
-    heads = ["arm", "parent", "flag", "change in the bad direction", "threshold", "p (Holm)", "status",
+def flag_table(rows: pd.DataFrame, reference: str = "") -> Markup:
+    """Flag rows; ``reference`` names what each arm was measured against where it is not the parent run."""
+    heads = ["arm", reference or "parent", "flag", "change in the bad direction", "threshold", "p (Holm)", "status",
              "what it means"]
-    body = [tag("tr", tag("td", r.arm), tag("td", r.parent), tag("td", r.flag),
+    body = [tag("tr", tag("td", r.arm), tag("td", reference or r.parent), tag("td", r.flag),
                 tag("td", interval(r.bad_change, r.bad_change_lo, r.bad_change_hi), class_="num"),
                 tag("td", fmt(r.threshold), class_="num"), tag("td", fmt(getattr(r, "p_holm", math.nan)), class_="num"),
                 tag("td", tag("span", r.status, class_="flag" if r.status == "flagged" else None)),
