@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -85,37 +87,36 @@ def _budget_section(analysis: Analysis) -> list[str]:
             _table(pd.DataFrame(rows)), ""]
 
 
-def _flags_section(analysis: Analysis) -> list[str]:
-    frame = analysis.tables.get("flags")
+def _raised_flags(frame: pd.DataFrame | None, title: str, intro: str, column: str,
+                  against: Callable[[Any], str]) -> list[str]:
+    """A flags table's section: the raised rows, with what each was measured against (``against(row)``) under
+    ``column``."""
     if frame is None or frame.empty:
         return []
     raised = frame[frame["status"] == "flagged"]
-    out = ["## Failure flags", "", "Each preference arm against its parent, paired by seed and item; a flag is raised "
-           "when the change in its bad direction is detectable, reaches its threshold (summary.json lists them) "
-           "and survives Holm's correction over the arm pair's flags.", ""]
+    out = [f"## {title}", "", intro, ""]
     if raised.empty:
-        return out + ["No flag raised.", ""]
-    rows = [{"base": r.base, "annotator": r.annotator, "arm": r.arm, "parent": r.parent, "flag": r.flag,
+        return out + [f"No flag raised ({len(frame)} checks).", ""]
+    rows = [{"base": r.base, "annotator": r.annotator, "arm": r.arm, column: against(r), "flag": r.flag,
              "change (bad direction)": _interval(r.bad_change, r.bad_change_lo, r.bad_change_hi),
              "threshold": r.threshold, "what": r.description} for r in raised.itertuples(index=False)]
     return out + [_table(pd.DataFrame(rows)), ""]
+
+
+def _flags_section(analysis: Analysis) -> list[str]:
+    return _raised_flags(analysis.tables.get("flags"), "Failure flags",
+                         "Each preference arm against its parent, paired by seed and item; a flag is raised when the "
+                         "change in its bad direction is detectable, reaches its threshold (summary.json lists them) "
+                         "and survives Holm's correction over the arm pair's flags.", "parent", lambda r: r.parent)
 
 
 def _bias_flags_section(analysis: Analysis) -> list[str]:
-    frame = analysis.tables.get("bias_flags")
-    if frame is None or frame.empty:
-        return []
-    raised = frame[frame["status"] == "flagged"]
-    out = ["## What each annotator's labels did", "", "Each arm trained on pairs labelled by a biased annotator "
-           "against the same arm trained on the same pairs labelled by the clean annotator, paired by seed and item: "
-           "the preference method's own effects cancel, so a flag here is the annotator's bias (same flags, "
-           "thresholds and Holm correction per pair as above).", ""]
-    if raised.empty:
-        return out + [f"No flag raised ({len(frame)} checks).", ""]
-    rows = [{"base": r.base, "annotator": r.annotator, "arm": r.arm, "against": f"{r.reference} child", "flag": r.flag,
-             "change (bad direction)": _interval(r.bad_change, r.bad_change_lo, r.bad_change_hi),
-             "threshold": r.threshold, "what": r.description} for r in raised.itertuples(index=False)]
-    return out + [_table(pd.DataFrame(rows)), ""]
+    return _raised_flags(analysis.tables.get("bias_flags"), "What each annotator's labels did",
+                         "Each arm trained on pairs labelled by a biased annotator against the same arm trained on "
+                         "the same pairs labelled by the clean annotator, paired by seed and item: the preference "
+                         "method's own effects cancel, so a flag here is the annotator's bias (same flags, thresholds "
+                         "and Holm correction per pair as above).", "against",
+                         lambda r: f"{r.reference} child")
 
 
 def _overopt_section(analysis: Analysis) -> list[str]:
