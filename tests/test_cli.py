@@ -41,6 +41,7 @@ def test_each_verb_has_its_own_parser_and_handler():
     cases = {("run",): cli.cmd_run, ("probe", "m", "--out", "o"): cli.cmd_probe,
              ("models", "import", "smollm2"): cli.cmd_import, ("world", "pretrain", "--out", "b"): cli.cmd_pretrain,
              ("world", "export", "d"): cli.cmd_export, ("world", "check"): cli.cmd_check,
+             ("world", "prior"): cli.cmd_prior,
              ("analyze", "d"): cli.cmd_analyze, ("report", "d"): cli.cmd_report}
     for argv, handler in cases.items():
         assert parser.parse_args(list(argv)).func is handler, argv

@@ -119,9 +119,14 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     from crossover.world.pretrain import PretrainSettings, pretrain_base
 
     settings = PretrainSettings(world_seed=args.world_seed, seed=args.seed, steps=args.steps, size=args.size,
-                                quality=args.quality, batch_size=args.batch_size, corpus=args.corpus)
+                                quality=args.quality, batch_size=args.batch_size, corpus=args.corpus,
+                                fact_share=args.fact_share)
     out = pretrain_base(Path(args.out), settings, command="crossover " + " ".join(sys.argv[1:]))
     print(f"base model written to {out.resolve()}")
+    from crossover.probes.prior import prior_readings
+
+    print("what it can do before post-training (`crossover world prior`):")
+    print(prior_readings(str(out)).round(3).to_string(index=False))
     return 0
 
 
@@ -147,6 +152,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     table = separation_table(build_knowledge_base(args.world_seed), settings)
     with pd.option_context("display.max_rows", 500, "display.width", 200):
         print(table.round(3).to_string())
+    return 0
+
+
+def cmd_prior(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from crossover.probes.prior import prior_readings
+
+    table = pd.concat([prior_readings(base, items=args.items) for base in args.bases], ignore_index=True)
+    print(table.round(3).to_string(index=False))
     return 0
 
 
@@ -306,7 +321,7 @@ def _models_parser(sub: Verbs) -> None:
 def _world_parser(sub: Verbs) -> None:
     world = sub.add_parser("world", help="the wind tunnel: build bases, export data")
     wsub = world.add_subparsers(dest="world_command", required=True)
-    for add_verb in (_pretrain_parser, _export_parser, _check_parser):
+    for add_verb in (_pretrain_parser, _export_parser, _check_parser, _prior_parser):
         add_verb(wsub)
 
 
@@ -319,7 +334,10 @@ def _pretrain_parser(wsub: Verbs) -> None:
     pre.add_argument("--seed", type=int, default=0)
     pre.add_argument("--world-seed", type=int, default=0)
     pre.add_argument("--quality", type=float, default=0.5, help="share of demonstrator replies in the corpus")
-    pre.add_argument("--batch-size", type=int, default=32)
+    pre.add_argument("--batch-size", type=int, default=32, help="texts per step (default: the shipped default "
+                     "base's 32)")
+    pre.add_argument("--fact-share", type=float, default=0.35, help="share of corpus lines that are fact prose "
+                     "(a person's profile in documents, one fact sentence in chatty)")
     pre.add_argument("--corpus", default="documents", choices=["documents", "chatty"],
                      help="documents: fact prose and forum threads, never the chat template (the shipped default); "
                           "chatty: chat-template dialogues of the train and held-out splits (the earlier bases)")
@@ -343,6 +361,14 @@ def _check_parser(wsub: Verbs) -> None:
     chk.add_argument("--world-seed", type=int, default=0)
     chk.add_argument("--items", type=int, default=48)
     chk.set_defaults(func=cmd_check)
+
+
+def _prior_parser(wsub: Verbs) -> None:
+    pri = wsub.add_parser("prior", help="what a base can do before post-training: fact recall and in-context "
+                          "copying, from log-probabilities (can a positive control show on it?)")
+    pri.add_argument("bases", nargs="*", default=["default"], help="shipped base names or base directories")
+    pri.add_argument("--items", type=int, default=64, help="items per reading")
+    pri.set_defaults(func=cmd_prior)
 
 
 def _analyze_parser(sub: Verbs) -> None:

@@ -5,7 +5,7 @@ but ``[study]`` is optional)::
 
     [study]                      # StudyTable / WindTunnelTable
     name = "quick"
-    base = "default"             # a shipped base ("default", "chatty", "chatty-weak") or a path; a list: a prior axis
+    base = "default"             # a shipped base ("default", "chatty", ...: docs/wind-tunnel.md) or a path; a list: a prior axis
     world_seed = 0               # optional: the world every base must hold (checked against each base, never ignored)
     seeds = [0, 1]
     arms = ["base", "sft(200)", "sft(400)", "dpo(200)", "sft(200)>dpo(200)"]
@@ -139,8 +139,8 @@ class WindTunnelTable(StudyTable):
     """``[study]`` of a wind-tunnel study."""
 
     base: Annotated[tuple[str, ...], Items(min=1, distinct=True)] = ("default",)
-    """Base models: shipped names (``default``, ``chatty``, ``chatty-weak``) or paths; more than one makes the prior
-    a study axis."""
+    """Base models: shipped names (``default``, ``documents-weak``, ``chatty``, ``chatty-weak``) or paths; more than
+    one makes the prior a study axis."""
     world_seed: NonNegativeInt | None = None
     """The world the study asks for. The world comes from each base's manifest, so this is a check: every base must
     have been pretrained on this world, else the study is refused with the command that builds one (``None``:
