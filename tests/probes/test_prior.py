@@ -17,7 +17,8 @@ from crossover.world.knowledge import build_knowledge_base
 
 @pytest.fixture(scope="module")
 def readings():
-    return {base: prior_readings(base, items=16).set_index(["reading", "split"]) for base in ("default", "chatty")}
+    bases = ("default", "documents-lean", "chatty")
+    return {base: prior_readings(base, items=16).set_index(["reading", "split"]) for base in bases}
 
 
 def test_the_default_base_knows_held_out_facts_but_does_not_copy_the_users_value(readings):
@@ -30,9 +31,10 @@ def test_the_default_base_knows_held_out_facts_but_does_not_copy_the_users_value
     assert table.loc[("copy_claim", "heldout"), "margin"] < 0
 
 
-def test_the_chatty_base_copies_the_users_value(readings):
-    """The prior on which the agreement control shows."""
-    table = readings["chatty"]
+@pytest.mark.parametrize("base", ["documents-lean", "chatty"])
+def test_the_lean_documents_base_and_the_chatty_base_copy_the_users_value(readings, base):
+    """With a fifth of the fact prose the documents base copies too, and still knows the held-out facts."""
+    table = readings[base]
     assert table.loc[("fact_recall", "heldout"), "share"] >= 0.9
     assert table.loc[("copy_claim", "heldout"), "share"] >= 0.75
 
