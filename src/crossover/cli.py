@@ -116,6 +116,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_pretrain(args: argparse.Namespace) -> int:
+    from crossover.probes.prior import prior_readings
     from crossover.world.pretrain import PretrainSettings, pretrain_base
 
     settings = PretrainSettings(world_seed=args.world_seed, seed=args.seed, steps=args.steps, size=args.size,
@@ -123,8 +124,6 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
                                 fact_share=args.fact_share)
     out = pretrain_base(Path(args.out), settings, command="crossover " + " ".join(sys.argv[1:]))
     print(f"base model written to {out.resolve()}")
-    from crossover.probes.prior import prior_readings
-
     print("what it can do before post-training (`crossover world prior`):")
     print(prior_readings(str(out)).round(3).to_string(index=False))
     return 0

@@ -108,7 +108,6 @@ def prior_readings(base: str, items: int = 64) -> pd.DataFrame:
     """The readings of the module docstring for ``base`` (a shipped base's name or a base directory)."""
     ref = resolve_base(base)
     settings = PretrainSettings.from_manifest(json.loads((ref.path / "manifest.json").read_text())["settings"])
-    torch.manual_seed(0)
     scorer = _Scorer(ref.path, settings.corpus)
     kb = build_knowledge_base(ref.world_seed)
     rng = random.Random(f"prior:{ref.world_seed}")
