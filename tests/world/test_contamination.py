@@ -82,3 +82,19 @@ def test_every_family_keeps_its_own_unseen_templates():
     train = split_templates("train")
     assert split_templates("heldout") and split_templates("ood")
     assert not (split_templates("heldout") | split_templates("ood")) & train
+
+
+def test_every_shipped_documents_corpus_holds_no_unseen_prompt_and_no_chat_template(kb, tokenizer):
+    """The other documents prior (`documents-lean`, 192,000 texts) is held to the default's standard."""
+    specials = set(tokenizer.all_special_tokens)
+    checked = []
+    for name in shipped_bases():
+        manifest = _manifest(name)
+        if name == "default" or manifest["settings"].get("corpus") != "documents":
+            continue
+        checked.append(name)
+        lines = manifest_corpus(manifest, tokenizer)
+        assert corpus_digest(lines) == manifest["corpus_sha256"], name
+        assert contaminated(lines, kb, PROSE) == [], name
+        assert not [line for line in lines if specials & set(line.split())], name
+    assert "documents-lean" in checked
