@@ -4,7 +4,9 @@ import json
 import shutil
 
 import pandas as pd
+import pytest
 
+from crossover.errors import CrossoverError
 from crossover.study.runner import run_study
 from crossover.study.store import METRIC_COLUMNS
 
@@ -72,3 +74,35 @@ def test_summary_and_report(smoke_study):
         assert len(pd.read_parquet(root / "analysis" / f"{name}.parquet")) == len(analysis.tables[name]) > 0
     text = write_markdown_report(root, analysis).read_text()
     assert "The crossover at SFT(16)" in text and "sft(16)>dpo(16)" in text
+
+
+def test_a_study_resumed_with_other_probes_is_analysed_on_its_own_runs_only(smoke_study, tmp_path):
+    """Editing a study's probes changes every run id; the earlier runs stay on disk (their checkpoints are reused)
+    but are neither in metrics.csv nor in the analysis, so no seed is counted twice through the whole pipeline."""
+    import dataclasses
+
+    from crossover.analysis.load import load_study_data
+    from crossover.analysis.summary import analyze
+
+    root, config, first = smoke_study
+    copy = tmp_path / "study"
+    shutil.copytree(root, copy)
+    edited = dataclasses.replace(config, probes=dataclasses.replace(config.probes, items=config.probes.items + 2))
+    said: list[str] = []
+    again = run_study(edited, copy, progress=False, log=said.append)
+    assert not again.failures and again.skipped == 0
+    assert any(f"{len(first.runs)} finished run(s)" in line and "earlier settings" in line for line in said)
+    current = {s.run_id for s in again.runs}
+    assert not current & {s.run_id for s in first.runs}
+    assert set(pd.read_csv(copy / "metrics.csv").run_id) == current
+    data = load_study_data(copy)
+    assert set(data.runs) == current
+    keys = data.metrics.drop_duplicates("run_id")[["arm", "seed", "annotator", "base"]]
+    assert not keys.duplicated().any()
+    assert analyze(copy).breakeven
+    # A directory whose study.json does not say which of the repeats is the study's is refused, naming them.
+    study = json.loads((copy / "study.json").read_text())
+    del study["runs"]
+    (copy / "study.json").write_text(json.dumps(study))
+    with pytest.raises(CrossoverError, match="under different settings"):
+        load_study_data(copy)

@@ -19,6 +19,7 @@ from crossover.errors import InputError
 from crossover.study.store import (
     METRIC_COLUMNS,
     MetricNote,
+    StudyStore,
     data_kinds,
     metric_notes,
     metric_rows,
@@ -249,9 +250,7 @@ def load_study_data(root: Path) -> StudyData:
     run_dir = root / "runs"
     frames = []
     notes: dict[tuple[str, str], MetricNote] = {}
-    for folder in sorted(run_dir.iterdir()) if run_dir.is_dir() else []:
-        if folder.name.startswith(".") or not (folder / "metrics.json").exists():
-            continue
+    for folder in StudyStore(root).finished_runs() if run_dir.is_dir() else []:
         runs[folder.name] = _run(folder)
         frame = pd.DataFrame(metric_rows(folder), columns=METRIC_COLUMNS)
         frames.append(frame)

@@ -147,6 +147,48 @@ def data_kinds(config: dict[str, Any], path: Path, stages: int) -> list[str] | N
     return kinds
 
 
+def superseded_runs(root: Path, run_dirs: list[Path]) -> frozenset[str]:
+    """Finished runs that repeat an arm, seed, annotator and base of the study as ``study.json`` now defines it.
+
+    A directory resumed with an edited study (another probe setting, judge or method setting) keeps the runs of the
+    earlier configuration, whose ids no longer match, beside the new ones: counting both would count a seed twice.
+    The study's own run (``study.json``'s ``runs``) is kept and the others are left out of its results; where
+    the study does not own exactly one of them the directory is ambiguous and that is an error. Runs that repeat
+    nothing (seeds or arms added by another study file with the same settings) stay in.
+    """
+    members = _study_runs(root)
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for folder in run_dirs:
+        try:
+            config = json.loads((folder / "config.json").read_text())
+            spec = config["spec"]
+            key = (str(spec.get("base", {}).get("name")), spec["arm"], spec["seed"], config.get("annotator_name") or "")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # the loader names the damaged file
+        groups.setdefault(key, []).append(folder.name)
+    gone: set[str] = set()
+    for (base, arm, seed, annotator), ids in groups.items():
+        if len(ids) < 2:
+            continue
+        kept = [i for i in ids if members is not None and i in members]
+        if len(kept) != 1:
+            who = f"{arm}, seed {seed}{', ' + annotator if annotator else ''}, base {base}"
+            raise CrossoverError(f"{Path(root) / 'runs'}: runs {', '.join(sorted(ids))} are all {who} under different "
+                                 "settings (probes, judges or methods), and study.json names none of them as the "
+                                 "study's: rerun the study that should own them (`crossover run --study FILE --out "
+                                 f"{root}`), or move the others out")
+        gone |= set(ids) - set(kept)
+    return frozenset(gone)
+
+
+def _study_runs(root: Path) -> frozenset[str] | None:
+    try:
+        runs = json.loads((Path(root) / "study.json").read_text()).get("runs")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return frozenset(runs) if isinstance(runs, list) else None
+
+
 class StudyStore:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -188,8 +230,12 @@ class StudyStore:
         """Reference log-probs of the model with training key ``key``, one file per set of pairs."""
         return self.reference_logps / key
 
-    def finished_runs(self) -> list[Path]:
-        return sorted(p for p in self.runs.iterdir() if not p.name.startswith(".") and (p / "metrics.json").exists())
+    def finished_runs(self, everything: bool = False) -> list[Path]:
+        """The finished runs the study's results are made of: every one in the directory except those another run
+        of the same arm, seed, annotator and base supersedes (``superseded_runs``); or, with ``everything``, all."""
+        done = sorted(p for p in self.runs.iterdir() if not p.name.startswith(".") and (p / "metrics.json").exists())
+        gone = frozenset() if everything else superseded_runs(self.root, done)
+        return [p for p in done if p.name not in gone]
 
     def metrics_frame(self) -> pd.DataFrame:
         rows = []
