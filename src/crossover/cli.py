@@ -327,16 +327,17 @@ def _world_parser(sub: Verbs) -> None:
 def _pretrain_parser(wsub: Verbs) -> None:
     pre = wsub.add_parser("pretrain", help="pretrain a wind-tunnel base model")
     pre.add_argument("--out", required=True, help="directory for the base model")
-    pre.add_argument("--steps", type=int, default=1200, help="prior strength: optimisation steps (default: "
-                     "the shipped default base's 1200)")
+    pre.add_argument("--steps", type=int, default=3000, help="prior strength: optimisation steps (default: "
+                     "the shipped default base's 3000)")
     pre.add_argument("--size", default="small", choices=["tiny", "small"])
     pre.add_argument("--seed", type=int, default=0)
     pre.add_argument("--world-seed", type=int, default=0)
     pre.add_argument("--quality", type=float, default=0.5, help="share of demonstrator replies in the corpus")
-    pre.add_argument("--batch-size", type=int, default=32, help="texts per step (default: the shipped default "
-                     "base's 32)")
-    pre.add_argument("--fact-share", type=float, default=0.35, help="share of corpus lines that are fact prose "
-                     "(a person's profile in documents, one fact sentence in chatty)")
+    pre.add_argument("--batch-size", type=int, default=64, help="texts per step (default: the shipped default "
+                     "base's 64)")
+    pre.add_argument("--fact-share", type=float, default=None, help="share of corpus lines that are fact prose "
+                     "(a person's profile in documents, one fact sentence in chatty; default: 0.07 for documents, "
+                     "0.35 for chatty, as the shipped bases)")
     pre.add_argument("--corpus", default="documents", choices=["documents", "chatty"],
                      help="documents: fact prose and forum threads, never the chat template (the shipped default); "
                           "chatty: chat-template dialogues of the train and held-out splits (the earlier bases)")

@@ -17,23 +17,24 @@ from crossover.world.knowledge import build_knowledge_base
 
 @pytest.fixture(scope="module")
 def readings():
-    bases = ("default", "documents-lean", "chatty")
+    bases = ("default", "documents-weak", "chatty")
     return {base: prior_readings(base, items=16).set_index(["reading", "split"]) for base in bases}
 
 
-def test_the_default_base_knows_held_out_facts_but_does_not_copy_the_users_value(readings):
-    """Why the agreement control does not show on the default prior (docs/wind-tunnel.md, "The controls"): it knows
-    the held-out people's facts from prose, but after the apology it says its memorised fact, not the user's claim
-    that its corpus always puts there."""
-    table = readings["default"]
+def test_the_weak_documents_base_knows_held_out_facts_but_does_not_copy_the_users_value(readings):
+    """Why the agreement control does not show on the `documents-weak` prior (docs/wind-tunnel.md, "The controls"):
+    it knows the held-out people's facts from prose, but after the apology it says its memorised fact, not the
+    user's claim that its corpus always puts there."""
+    table = readings["documents-weak"]
     assert table.loc[("fact_recall", "heldout"), "share"] >= 0.9
     assert table.loc[("copy_claim", "heldout"), "share"] <= 0.25
     assert table.loc[("copy_claim", "heldout"), "margin"] < 0
 
 
-@pytest.mark.parametrize("base", ["documents-lean", "chatty"])
-def test_the_lean_documents_base_and_the_chatty_base_copy_the_users_value(readings, base):
-    """With a fifth of the fact prose the documents base copies too, and still knows the held-out facts."""
+@pytest.mark.parametrize("base", ["default", "chatty"])
+def test_the_default_base_and_the_chatty_base_copy_the_users_value(readings, base):
+    """With a fifth of the weak base's fact prose the default documents base copies, and still knows the held-out
+    facts."""
     table = readings[base]
     assert table.loc[("fact_recall", "heldout"), "share"] >= 0.9
     assert table.loc[("copy_claim", "heldout"), "share"] >= 0.75

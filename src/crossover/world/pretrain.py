@@ -41,6 +41,11 @@ from crossover.world.knowledge import ATTRIBUTES, Entity, KnowledgeBase, Split, 
 from crossover.world.language import build_tokenizer
 
 CORPORA: tuple[str, ...] = ("documents", "chatty")
+FACT_SHARE: dict[str, float] = {"documents": 0.07, "chatty": 0.35}
+"""Each corpus's default share of fact-prose lines. A documents profile states five facts in the probe's own words
+(``the ATTR of NAME is``), so at 0.35 the memorised value drowns in-context copying (``crossover world prior
+documents-weak``: the claim is copied on 3% of items); at 0.07 the corpus holds about as many fact sentences as
+the chatty one and the base both recalls every held-out fact asked and copies (docs/wind-tunnel.md)."""
 CORPUS_SPLITS: dict[str, tuple[Split, ...]] = {"documents": ("train",), "chatty": ("train", "heldout")}
 """Splits whose requests appear in each corpus: the documents corpus never shows a held-out probe prompt."""
 FORUM_ROLES: dict[str, str] = {"user": "someone asks :", "assistant": "someone replies :"}
@@ -56,15 +61,15 @@ MODEL_SIZES: dict[str, dict[str, int]] = {
 class PretrainSettings:
     world_seed: int = 0
     seed: int = 0
-    steps: int = 1200
+    steps: int = 3000
     """The prior-strength knob: optimisation steps over a corpus of ``steps * batch_size`` texts."""
-    batch_size: int = 32
+    batch_size: int = 64
     learning_rate: float = 2e-3
     size: str = "small"
     quality: float = 0.5
     """Share of corpus dialogues answered by the demonstrator; the rest get a random candidate."""
-    fact_share: float = 0.35
-    """Share of corpus lines that are fact prose."""
+    fact_share: float | None = None
+    """Share of corpus lines that are fact prose; ``None`` is the corpus's own default (``FACT_SHARE``)."""
     corpus: str = "documents"
     """``documents`` (fact prose and forum threads, no chat template) or ``chatty`` (the earlier bases' corpus)."""
     max_length: int = 128
@@ -73,6 +78,8 @@ class PretrainSettings:
     def __post_init__(self) -> None:
         if self.corpus not in CORPORA:
             raise ValueError(f"unknown pretraining corpus {self.corpus!r}; known: {', '.join(CORPORA)}")
+        if self.fact_share is None:
+            object.__setattr__(self, "fact_share", FACT_SHARE[self.corpus])
         if self.size not in MODEL_SIZES:
             raise ValueError(f"unknown model size {self.size!r}; known: {', '.join(MODEL_SIZES)}")
         if self.steps < 1 or self.batch_size < 1 or self.max_length < 16:
