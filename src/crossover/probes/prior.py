@@ -12,7 +12,7 @@ reweights what the policy says, it does not teach a skill the prior lacks. Two r
     NAME is``, the user's claimed value against the true one. In every corpus that slot holds the user's claim, so
     a base that has learnt in-context copying puts the claim first (share near 1); one that has not falls back on
     its memorised fact (share near 0). Without it, an agreement-biased annotator's pairs teach the apology and
-    never the wrong value, so the sycophancy flip rate cannot rise (what the 1,200-step documents base did:
+    never the wrong value, so the sycophancy flip rate cannot rise (what ``documents-weak`` did:
     ``notes/issue-14-figures-new-base.md`` 1c).
 
 Each reading renders the conversation the way the base's pretraining corpus did (``documents``: forum threads;
