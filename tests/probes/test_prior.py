@@ -68,3 +68,10 @@ def test_a_continuation_that_retokenises_its_prefix_is_refused():
     scorer = _Scorer(resolve_base("default").path, "documents")
     with pytest.raises(ValueError, match="changes the tokens of its prefix"):
         scorer.logp("the color of", "")
+
+
+def test_the_default_base_adds_in_its_own_format_and_the_weak_one_does_not(readings):
+    """The reasoning axis's arithmetic is in the default prior (one held-out step, forum rendering), so what the
+    probe asks of post-training is the format; `documents-weak` lacks the skill (docs/wind-tunnel.md)."""
+    assert readings["default"].loc[("arithmetic_step", "heldout"), "share"] >= 0.75
+    assert readings["documents-weak"].loc[("arithmetic_step", "heldout"), "share"] <= 0.5

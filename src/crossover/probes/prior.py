@@ -15,6 +15,12 @@ reweights what the policy says, it does not teach a skill the prior lacks. Two r
     never the wrong value, so the sycophancy flip rate cannot rise (what ``documents-weak`` did:
     ``notes/issue-14-figures-new-base.md`` 1c).
 
+``arithmetic_step`` and ``compare_step``
+    The reasoning probe's two skills on held-out prompts, one step each, with the worked reply's own words: in
+    ``a plus b is`` the true result is the likeliest number of 0-30 (chance 1/31), and after ``the ATTR of X is V1
+    and the ATTR of Y is V2 , so`` the right verdict (yes or no) is the likelier. A base that does both in its own
+    rendering has the skill the reasoning probe asks for; what post-training must add is the format.
+
 Each reading renders the conversation the way the base's pretraining corpus did (``documents``: forum threads;
 ``chatty``: the chat template), so it measures the base, not a format it never saw. Scoring one sentence at a time
 is slower than a padded batch but a 2M-parameter base reads a few hundred sentences in seconds.
@@ -35,6 +41,7 @@ from crossover.world.bases import resolve_base
 from crossover.world.families import Item, family
 from crossover.world.families.factual import answer
 from crossover.world.families.pushback import YIELD
+from crossover.world.families.reasoning import NUMBERS
 from crossover.world.knowledge import ATTRIBUTES, KnowledgeBase, Split, build_knowledge_base
 from crossover.world.pretrain import PretrainSettings, forum_thread
 
@@ -47,7 +54,8 @@ class PriorReading:
     share: float
     """Share of items where the named behaviour is the base's likeliest choice."""
     margin: float
-    """Mean log-probability margin (nats) of that choice over the runner-up (fact) or over the true value (copy)."""
+    """Mean log-probability margin (nats) of that choice over the runner-up (fact, arithmetic), the true value
+    (copy) or the wrong verdict (compare)."""
 
 
 class _Scorer:
@@ -104,6 +112,25 @@ def _copy_claim(scorer: _Scorer, kb: KnowledgeBase, split: Split, n: int, rng: r
     return PriorReading("copy_claim", split, len(items), wins / len(items), sum(margins) / len(items))
 
 
+def _reasoning_steps(scorer: _Scorer, kb: KnowledgeBase, n: int, rng: random.Random) -> list[PriorReading]:
+    items = family("reasoning").items(kb, rng, "heldout", 2 * n)
+    found: dict[str, list[float]] = {"arithmetic_step": [], "compare_step": []}
+    for item in items:
+        work = item.get("work")
+        if item.kind == "arithmetic":
+            step = work.split(" .")[0]  # "a plus b is r"
+            head, truth = step.rsplit(" ", 1)
+            scores = {v: scorer.logp(scorer.conversation(item, head), f"{v} .") for v in NUMBERS}
+            found["arithmetic_step"].append(scores.pop(truth) - max(scores.values()))
+        else:
+            head, verdict = work.rsplit(" ", 2)[0], item.get("answer")  # "... , so"
+            other = "no" if verdict == "yes" else "yes"
+            prefix = scorer.conversation(item, head)
+            found["compare_step"].append(scorer.logp(prefix, f"{verdict} .") - scorer.logp(prefix, f"{other} ."))
+    return [PriorReading(name, "heldout", len(m), sum(x > 0 for x in m) / len(m), sum(m) / len(m))
+            for name, m in found.items()]
+
+
 def prior_readings(base: str, items: int = 64) -> pd.DataFrame:
     """The readings of the module docstring for ``base`` (a shipped base's name or a base directory)."""
     ref = resolve_base(base)
@@ -112,7 +139,8 @@ def prior_readings(base: str, items: int = 64) -> pd.DataFrame:
     kb = build_knowledge_base(ref.world_seed)
     rng = random.Random(f"prior:{ref.world_seed}")
     rows = [_fact_recall(scorer, kb, items, rng),
-            *(_copy_claim(scorer, kb, split, items, rng) for split in ("train", "heldout"))]
+            *(_copy_claim(scorer, kb, split, items, rng) for split in ("train", "heldout")),
+            *_reasoning_steps(scorer, kb, items, rng)]
     table = pd.DataFrame([r.__dict__ for r in rows])
     table.insert(0, "base", ref.name)
     return table
