@@ -364,8 +364,8 @@ def _check_parser(wsub: Verbs) -> None:
 
 
 def _prior_parser(wsub: Verbs) -> None:
-    pri = wsub.add_parser("prior", help="what a base can do before post-training: fact recall and in-context "
-                          "copying, from log-probabilities (can a positive control show on it?)")
+    pri = wsub.add_parser("prior", help="what a base can do before post-training: fact recall, in-context "
+                          "copying and one reasoning step, from log-probabilities (can a control show on it?)")
     pri.add_argument("bases", nargs="*", default=["default"], help="shipped base names or base directories")
     pri.add_argument("--items", type=int, default=64, help="items per reading")
     pri.set_defaults(func=cmd_prior)
