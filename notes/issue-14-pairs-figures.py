@@ -13,6 +13,7 @@ length gap), re-drawn exactly from the stored SFT parent (on-policy sampling is 
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from statistics import fmean
@@ -99,7 +100,8 @@ def pair_contents(rows: list[dict], items: list[Item]) -> dict[str, float]:
 
 
 def training_pairs(root: Path, seed: int = 0) -> pd.DataFrame:
-    config = load_study(STUDY)
+    source_file = Path(json.loads((root / "study.json").read_text()).get("source") or STUDY)
+    config = load_study(source_file if source_file.exists() else STUDY)  # the study file that made DIR
     base = resolve_base(config.bases[0])
     specs = {(s.arm.label, s.seed, s.annotator_name): s for s in expand(config, [base])}
     source = WorldSource(build_knowledge_base(base.world_seed))
