@@ -162,9 +162,11 @@ def superseded_runs(root: Path, run_dirs: list[Path]) -> frozenset[str]:
         try:
             config = json.loads((folder / "config.json").read_text())
             spec = config["spec"]
-            key = (str(spec.get("base", {}).get("name")), spec["arm"], spec["seed"], config.get("annotator_name") or "")
+            key = (spec.get("base", {}).get("name", "default"), spec["arm"], spec["seed"], config.get("annotator_name") or "")
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # the loader names the damaged file
+        if not all(isinstance(k, t) for k, t in zip(key, (str, str, int, str))):
+            continue  # likewise
         groups.setdefault(key, []).append(folder.name)
     gone: set[str] = set()
     for (base, arm, seed, annotator), ids in groups.items():
