@@ -105,7 +105,7 @@ def run_study(config: StudyConfig, root: Path, *, workers: Workers = 1, progress
     write_json(root / "study.json", study_record(config, bases, inputs[0]) | {"runs": sorted(s.run_id for s in specs)})
     pending = [s for s in specs if not store.finished(s.run_id)]
     outcome = StudyOutcome(root, specs, skipped=len(specs) - len(pending))
-    store.finished_runs()  # a directory whose repeated runs are ambiguous is refused before anything trains
+    store.superseded()  # a directory whose repeated runs are ambiguous is refused before anything trains
     waves = [[s for s in pending if len(s.arm.stages) == depth] for depth in sorted({len(s.arm.stages)
                                                                                        for s in pending})]
     n = 1 if execution.accelerate_config else resolve_workers(execution.workers, max(map(len, waves), default=1))
@@ -121,7 +121,7 @@ def run_study(config: StudyConfig, root: Path, *, workers: Workers = 1, progress
         for wave in waves:
             _run_wave(wave, root, config.name, execution, n, done)
     bar.close()
-    if superseded := len(store.finished_runs(everything=True)) - len(store.finished_runs()):
+    if superseded := len(store.superseded()):
         log(f"{root}: {superseded} finished run(s) there repeat an arm and seed of this study under earlier settings "
             f"(probes, judges or methods); they stay on disk and are left out of its results and analysis")
     store.write_metrics_table()

@@ -2,7 +2,7 @@
 
 Layout (the results contract other tools rely on)::
 
-    DIR/study.json                  the resolved study settings
+    DIR/study.json                  the resolved study settings and its run ids (``runs``)
     DIR/runs/<run_id>/config.json   resolved spec, each stage's data kind, provenance
     DIR/runs/<run_id>/train_log.jsonl
     DIR/runs/<run_id>/probes/<probe>.jsonl   per-item records
@@ -162,7 +162,8 @@ def superseded_runs(root: Path, run_dirs: list[Path]) -> frozenset[str]:
         try:
             config = json.loads((folder / "config.json").read_text())
             spec = config["spec"]
-            key = (spec.get("base", {}).get("name", "default"), spec["arm"], spec["seed"], config.get("annotator_name") or "")
+            base = spec.get("base", {}).get("name", "default")
+            key = (base, spec["arm"], spec["seed"], config.get("annotator_name") or "")
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue  # the loader names the damaged file
         if not all(isinstance(k, t) for k, t in zip(key, (str, str, int, str))):
@@ -232,12 +233,17 @@ class StudyStore:
         """Reference log-probs of the model with training key ``key``, one file per set of pairs."""
         return self.reference_logps / key
 
-    def finished_runs(self, everything: bool = False) -> list[Path]:
-        """The finished runs the study's results are made of: every one in the directory except those another run
-        of the same arm, seed, annotator and base supersedes (``superseded_runs``); or, with ``everything``, all."""
-        done = sorted(p for p in self.runs.iterdir() if not p.name.startswith(".") and (p / "metrics.json").exists())
-        gone = frozenset() if everything else superseded_runs(self.root, done)
-        return [p for p in done if p.name not in gone]
+    def _finished(self) -> list[Path]:
+        return sorted(p for p in self.runs.iterdir() if not p.name.startswith(".") and (p / "metrics.json").exists())
+
+    def superseded(self) -> frozenset[str]:
+        """Ids of finished runs left out of the study's results (``superseded_runs``)."""
+        return superseded_runs(self.root, self._finished())
+
+    def finished_runs(self) -> list[Path]:
+        """The finished runs the study's results are made of: every one in the directory but the superseded."""
+        gone = self.superseded()
+        return [p for p in self._finished() if p.name not in gone]
 
     def metrics_frame(self) -> pd.DataFrame:
         rows = []
